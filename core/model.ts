@@ -1,0 +1,96 @@
+/**
+ * The product's nouns as plain data, shared by `db/`, `core/`, `routes/` and `views/`.
+ * Timestamps are Unix epoch milliseconds; byte counts are integers (exact below 2^53).
+ */
+
+export const INBOUND_TYPES = [
+  "vless",
+  "vmess",
+  "trojan",
+  "shadowsocks",
+  "hysteria2",
+  "tuic",
+  "mixed",
+] as const;
+export type InboundType = typeof INBOUND_TYPES[number];
+
+/** Shadowsocks 2022 methods with their key length in bytes. */
+export const SHADOWSOCKS_METHODS = {
+  "2022-blake3-aes-128-gcm": 16,
+  "2022-blake3-aes-256-gcm": 32,
+  "2022-blake3-chacha20-poly1305": 32,
+} as const;
+export type ShadowsocksMethod = keyof typeof SHADOWSOCKS_METHODS;
+
+/** TLS served by an inbound: files on disk (the panel writes them when self-signed). */
+export interface TlsSettings {
+  serverName: string;
+  certificatePath: string;
+  keyPath: string;
+  selfSigned: boolean;
+}
+
+/** VLESS Reality: the panel generates the X25519 key pair and short ids. */
+export interface RealitySettings {
+  handshakeServer: string;
+  handshakePort: number;
+  serverName: string;
+  privateKey: string;
+  publicKey: string;
+  shortIds: string[];
+}
+
+/**
+ * Type-specific settings, stored as JSON in `inbounds.settings`.
+ * - vless: `tls` or `reality` (or neither), `flow` ("" or "xtls-rprx-vision")
+ * - vmess: optional `tls`
+ * - trojan, hysteria2, tuic: `tls` required
+ * - shadowsocks: `method`, `serverKey` (base64 of the method's key length)
+ * - mixed: nothing
+ */
+export interface InboundSettings {
+  tls?: TlsSettings;
+  reality?: RealitySettings;
+  flow?: "" | "xtls-rprx-vision";
+  method?: ShadowsocksMethod;
+  serverKey?: string;
+}
+
+export interface Inbound {
+  id: number;
+  tag: string;
+  type: InboundType;
+  listen: string;
+  port: number;
+  enabled: boolean;
+  settings: InboundSettings;
+  uplink: number;
+  downlink: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export const RESET_STRATEGIES = ["none", "day", "week", "month"] as const;
+export type ResetStrategy = typeof RESET_STRATEGIES[number];
+
+export interface User {
+  id: number;
+  name: string;
+  /** UUID for vless, vmess, tuic. */
+  uuid: string;
+  /** Standard base64 of 32 random bytes: trojan, hysteria2, tuic, mixed, shadowsocks. */
+  password: string;
+  /** Bytes; 0 = unlimited. */
+  trafficLimit: number;
+  expiresAt: number | null;
+  enabled: boolean;
+  note: string;
+  subToken: string;
+  resetStrategy: ResetStrategy;
+  uplink: number;
+  downlink: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export type UserStatus = "active" | "near_limit" | "limited" | "expired" | "disabled";

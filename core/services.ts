@@ -1,0 +1,96 @@
+/**
+ * What the web layer needs from the running core and the stats poller. `main.ts` wires
+ * the real supervisor and poller; tests of the web layer may pass `idleServices()`.
+ */
+
+export type CoreState = "running" | "starting" | "stopped" | "crashed" | "missing";
+
+export interface CoreStatus {
+  state: CoreState;
+  binary: string;
+  version: string | null;
+  tags: string[];
+  hasV2rayApi: boolean;
+  pid: number | null;
+  /** Epoch ms when the current process started, or null. */
+  startedAt: number | null;
+  restarts: number;
+  lastError: string | null;
+  /** Error of the last refused config (sing-box check), or null. */
+  configError: string | null;
+}
+
+export type StatsState = "ok" | "stale" | "idle";
+
+export interface StatsStatus {
+  state: StatsState;
+  /** Why stats are stale, in the operator's words. */
+  reason: string | null;
+  lastPollAt: number | null;
+  lastPollMs: number | null;
+  countersSeen: number;
+  unknownCounters: number;
+}
+
+export interface CoreControl {
+  status(): CoreStatus;
+  /** Asks for the config to be regenerated and applied; several calls close together cause one reload. */
+  requestApply(reason: string): void;
+  /** Applies now and waits; resolves with the error text if sing-box refused the config. */
+  applyNow(reason: string): Promise<string | null>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+  logLines(): string[];
+  /** The last config written, or null. */
+  currentConfig(): Promise<Record<string, unknown> | null>;
+}
+
+export interface StatsControl {
+  status(): StatsStatus;
+  /** Polls now (outside the schedule), waiting for any poll in flight first. */
+  pollNow(): Promise<void>;
+}
+
+export interface Services {
+  core: CoreControl;
+  stats: StatsControl;
+}
+
+/** Services that do nothing: a panel without a core (used by web-layer tests). */
+export function idleServices(binary = "sing-box"): Services {
+  return {
+    core: {
+      status: () => ({
+        state: "missing",
+        binary,
+        version: null,
+        tags: [],
+        hasV2rayApi: false,
+        pid: null,
+        startedAt: null,
+        restarts: 0,
+        lastError: null,
+        configError: null,
+      }),
+      requestApply: () => {},
+      applyNow: () => Promise.resolve(null),
+      start: () => Promise.resolve(),
+      stop: () => Promise.resolve(),
+      restart: () => Promise.resolve(),
+      logLines: () => [],
+      currentConfig: () => Promise.resolve(null),
+    },
+    stats: {
+      status: () => ({
+        state: "idle",
+        reason: "sing-box is not running",
+        lastPollAt: null,
+        lastPollMs: null,
+        countersSeen: 0,
+        unknownCounters: 0,
+      }),
+      pollNow: () => Promise.resolve(),
+    },
+  };
+}

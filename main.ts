@@ -1,0 +1,54 @@
+/**
+ * singdeck's entry point: reads configuration, opens the database, starts the sing-box
+ * supervisor and the stats poller, and serves the panel until SIGINT/SIGTERM.
+ */
+import { parseConfig, USAGE } from "./core/config.ts";
+import { ValidationError } from "./core/errors.ts";
+import { openDatabase } from "./db/database.ts";
+import { ensureAdmin } from "./core/admin_auth.ts";
+import { createApp } from "./app.tsx";
+import { idleServices } from "./core/services.ts";
+
+async function main(args: string[]): Promise<number> {
+  if (args.includes("--help") || args.includes("-h")) {
+    console.log(USAGE);
+    return 0;
+  }
+  let config;
+  try {
+    config = parseConfig(args, Deno.env.toObject());
+  } catch (e) {
+    if (e instanceof ValidationError) {
+      console.error(e.message);
+      return 2;
+    }
+    throw e;
+  }
+  await Deno.mkdir(config.dataDir, { recursive: true });
+  const db = await openDatabase(config.dbUrl, config.dbAuthToken);
+  const generated = await ensureAdmin(db, config.adminPassword, Date.now());
+  if (generated) console.log(`admin password: ${generated}`);
+
+  const services = idleServices(config.singBoxPath);
+  const app = createApp({ db, config, services });
+  const server = Deno.serve({
+    hostname: config.listenHost,
+    port: config.listenPort,
+    onListen: ({ hostname, port }) => {
+      const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+      console.log(`singdeck listening on http://${host}:${port}`);
+    },
+  }, app.fetch);
+
+  const stopped = Promise.withResolvers<void>();
+  const shutdown = () => stopped.resolve();
+  Deno.addSignalListener("SIGINT", shutdown);
+  Deno.addSignalListener("SIGTERM", shutdown);
+  await stopped.promise;
+  console.log("singdeck stopping");
+  await server.shutdown();
+  await db.destroy();
+  return 0;
+}
+
+if (import.meta.main) Deno.exit(await main(Deno.args));

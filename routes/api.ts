@@ -1,0 +1,14 @@
+/** JSON API v1: bearer token or admin session; errors as `{"error", "fields"}`. */
+import { Hono } from "hono";
+import type { AppEnv } from "../app.tsx";
+import { apiInboundRoutes } from "./api_inbounds.ts";
+import { apiUserRoutes } from "./api_users.ts";
+import { apiStatusRoutes } from "./api_status.ts";
+
+export function apiRoutes() {
+  const app = new Hono<AppEnv>();
+  app.route("/", apiInboundRoutes());
+  app.route("/", apiUserRoutes());
+  app.route("/", apiStatusRoutes());
+  return app;
+}

@@ -1,0 +1,128 @@
+/**
+ * An in-process panel for HTTP tests: a real temporary libSQL file with real migrations,
+ * the app built by `createApp`, and helpers to log in and send requests.
+ */
+import { createApp } from "../../app.tsx";
+import { openDatabase } from "../../db/database.ts";
+import type { Db } from "../../db/database.ts";
+import { parseConfig } from "../../core/config.ts";
+import { ensureAdmin } from "../../core/admin_auth.ts";
+import { idleServices, type Services } from "../../core/services.ts";
+
+export const TEST_PASSWORD = "correct horse battery";
+
+export interface TestPanel {
+  app: ReturnType<typeof createApp>;
+  db: Db;
+  dataDir: string;
+  /** Sends a request as a logged-in admin (cookie + CSRF header unless `csrf: false`). */
+  request(path: string, init?: RequestInit & { csrf?: boolean }): Promise<Response>;
+  /** Sends a form POST as the logged-in admin (with the `_csrf` field). */
+  postForm(
+    path: string,
+    fields: Record<string, string | string[]>,
+    headers?: HeadersInit,
+  ): Promise<Response>;
+  /** Sends a JSON request with the API token. */
+  api(method: string, path: string, body?: unknown): Promise<Response>;
+  cookie: string;
+  csrfToken: string;
+  apiToken: string;
+  close(): Promise<void>;
+}
+
+/** Logs in through the real login form; returns the session cookie header value. */
+export async function loginCookie(
+  app: TestPanel["app"],
+  password = TEST_PASSWORD,
+): Promise<string> {
+  const res = await app.request("/login", {
+    method: "POST",
+    body: new URLSearchParams({ username: "admin", password }),
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+  });
+  const setCookie = res.headers.get("set-cookie");
+  if (res.status !== 303 || !setCookie) throw new Error(`Login failed with ${res.status}`);
+  return setCookie.split(";")[0];
+}
+
+/** Builds a panel on a fresh temporary data dir, logged in. */
+export async function createTestPanel(
+  options: { services?: Services; env?: Record<string, string> } = {},
+): Promise<TestPanel> {
+  const dataDir = await Deno.makeTempDir({ prefix: "singdeck-test-" });
+  const apiToken = "test-api-token-0123456789";
+  const config = parseConfig([], {
+    SINGDECK_DATA_DIR: dataDir,
+    SINGDECK_API_TOKEN: apiToken,
+    ...options.env,
+  });
+  const db = await openDatabase(config.dbUrl);
+  await ensureAdmin(db, TEST_PASSWORD, Date.now());
+  const app = createApp({ db, config, services: options.services ?? idleServices() });
+  const cookie = await loginCookie(app);
+  const page = await app.request("/settings", { headers: { Cookie: cookie } });
+  const csrfToken = (await page.text()).match(/name="_csrf" value="([^"]+)"/)?.[1];
+  if (!csrfToken) throw new Error("No CSRF token found on /settings");
+  const panel: TestPanel = {
+    app,
+    db,
+    dataDir,
+    cookie,
+    csrfToken,
+    apiToken,
+    request(path, init = {}) {
+      const headers = new Headers(init.headers);
+      headers.set("Cookie", cookie);
+      if (init.csrf !== false) headers.set("X-CSRF-Token", csrfToken);
+      return Promise.resolve(app.request(path, { ...init, headers }));
+    },
+    postForm(path, fields, headers) {
+      const body = new URLSearchParams();
+      for (const [k, v] of Object.entries(fields)) {
+        for (const item of Array.isArray(v) ? v : [v]) body.append(k, item);
+      }
+      body.set("_csrf", csrfToken);
+      const h = new Headers(headers);
+      h.set("Cookie", cookie);
+      h.set("Content-Type", "application/x-www-form-urlencoded");
+      return Promise.resolve(app.request(path, { method: "POST", body, headers: h }));
+    },
+    api(method, path, body) {
+      const headers: Record<string, string> = { Authorization: `Bearer ${apiToken}` };
+      if (body !== undefined) headers["Content-Type"] = "application/json";
+      return Promise.resolve(app.request(path, {
+        method,
+        headers,
+        body: body === undefined
+          ? undefined
+          : typeof body === "string"
+          ? body
+          : JSON.stringify(body),
+      }));
+    },
+    async close() {
+      await db.destroy();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    },
+  };
+  return panel;
+}
+
+/** A snapshot of every table's rows, to assert a bad request changed nothing. */
+export async function snapshotDatabase(db: Db): Promise<Record<string, unknown[]>> {
+  const tables = [
+    "admins",
+    "api_tokens",
+    "inbounds",
+    "users",
+    "user_inbounds",
+    "user_inbound_traffic",
+    "outbound_traffic",
+    "stat_cursors",
+    "settings",
+  ] as const;
+  const out: Record<string, unknown[]> = {};
+  for (const t of tables) out[t] = await db.selectFrom(t).selectAll().execute();
+  return out;
+}
