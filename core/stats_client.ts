@@ -1,0 +1,213 @@
+/**
+ * Client for the V2Ray-compatible gRPC StatsService of sing-box (and v2ray 4.x).
+ *
+ * Reads counters only: `reset` is never set, so the panel's cursors stay the one record
+ * of what has been counted. Counters are int64 on the wire and stay exact as bigint.
+ */
+import { type Channel, ClientError, createChannel, createClient, Status } from "nice-grpc";
+import { type StatsServiceClient, StatsServiceDefinition } from "../proto/stats.ts";
+
+/** Options for {@linkcode StatsClient}. */
+export interface StatsClientOptions {
+  /** Time one call may take before it is abandoned, in milliseconds. Default 5000. */
+  deadlineMs?: number;
+  /**
+   * Largest response accepted, in bytes. gRPC's default of 4 MiB holds only about
+   * 80,000 counters; the default here is 256 MiB.
+   */
+  maxResponseBytes?: number;
+}
+
+/** Why a stats call failed, in words the dashboard can show. */
+export type StatsFailureReason = "unreachable" | "timeout" | "rejected";
+
+/** A StatsService call that failed; `reason` says whether the API was down, slow or said no. */
+export class StatsApiError extends Error {
+  override name = "StatsApiError";
+  constructor(
+    message: string,
+    readonly reason: StatsFailureReason,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+const DEFAULT_DEADLINE_MS = 5000;
+const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+/** Status codes after which the connection itself may be bad, so it is rebuilt. */
+const TRANSPORT_FAILURES = new Set<Status>([
+  Status.UNAVAILABLE,
+  Status.DEADLINE_EXCEEDED,
+  Status.CANCELLED,
+  Status.UNKNOWN,
+  Status.INTERNAL,
+]);
+
+/**
+ * Reads traffic counters and uptime from one StatsService address.
+ *
+ * Opens its gRPC channel on the first call, not in the constructor. After a call fails
+ * because the API was unreachable or too slow, the channel is closed and the next call
+ * opens a fresh one, so a restarted core is reached at once instead of after gRPC's
+ * reconnect backoff.
+ */
+export class StatsClient {
+  #address: string;
+  readonly #deadlineMs: number;
+  readonly #maxResponseBytes: number;
+  #channel: Channel | null = null;
+  #client: StatsServiceClient | null = null;
+
+  /**
+   * @param address host:port of the API, e.g. `127.0.0.1:10085`
+   * @param options call deadline and response size limit
+   */
+  constructor(address: string, options: StatsClientOptions = {}) {
+    this.#address = address;
+    this.#deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.#maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    if (!(this.#deadlineMs > 0)) {
+      throw new RangeError(`Stats deadline ${this.#deadlineMs} ms is not a positive number`);
+    }
+  }
+
+  /** The host:port calls go to. */
+  get address(): string {
+    return this.#address;
+  }
+
+  /**
+   * Points later calls at another address, e.g. when the core was restarted with a
+   * different API port. Closes the current channel if the address changed.
+   */
+  setAddress(address: string): void {
+    if (address === this.#address) return;
+    this.#dropChannel();
+    this.#address = address;
+  }
+
+  /**
+   * Every counter the API holds, by name, with its exact value.
+   *
+   * Sends both `pattern: ""` (read by v2ray 4.x) and `patterns: []` (read by sing-box);
+   * empty means "all counters" to both. `reset` is always false. Names are filtered
+   * here, after the response arrives, because the two servers filter differently.
+   *
+   * @param keep optional name filter; counters it returns false for are left out
+   * @throws {StatsApiError} when the API is unreachable, too slow or rejects the call
+   */
+  async queryAll(keep?: (name: string) => boolean): Promise<Map<string, bigint>> {
+    const response = await this.#call(
+      "QueryStats",
+      (client, signal) =>
+        client.queryStats({ pattern: "", patterns: [], reset: false, regexp: false }, { signal }),
+    );
+    const counters = new Map<string, bigint>();
+    for (const stat of response.stat) {
+      if (keep === undefined || keep(stat.name)) counters.set(stat.name, stat.value);
+    }
+    return counters;
+  }
+
+  /**
+   * Seconds since the stats service started (GetSysStats `Uptime`). It restarts at 0
+   * when the core starts or reloads, so going backwards means a new core run.
+   *
+   * @throws {StatsApiError} when the API is unreachable, too slow or rejects the call
+   */
+  async uptime(): Promise<number> {
+    const response = await this.#call(
+      "GetSysStats",
+      (client, signal) => client.getSysStats({}, { signal }),
+    );
+    return response.Uptime;
+  }
+
+  /** Closes the channel. A later call opens a new one. */
+  close(): void {
+    this.#dropChannel();
+  }
+
+  async #call<T>(
+    method: string,
+    run: (client: StatsServiceClient, signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
+    const client = this.#connect();
+    const address = this.#address;
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.#deadlineMs);
+    try {
+      return await run(client, controller.signal);
+    } catch (error) {
+      const failure = this.#describe(method, address, error, controller.signal.aborted);
+      if (failure.reason !== "rejected" && this.#client === client) this.#dropChannel();
+      throw failure;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #connect(): StatsServiceClient {
+    if (this.#client === null) {
+      this.#channel = createChannel(this.#address, undefined, {
+        "grpc.max_receive_message_length": this.#maxResponseBytes,
+      });
+      this.#client = createClient(StatsServiceDefinition, this.#channel);
+    }
+    return this.#client;
+  }
+
+  #dropChannel(): void {
+    this.#channel?.close();
+    this.#channel = null;
+    this.#client = null;
+  }
+
+  #describe(method: string, address: string, error: unknown, timedOut: boolean): StatsApiError {
+    const where = `Stats API at ${address}`;
+    if (timedOut) {
+      return new StatsApiError(
+        `${where} did not answer ${method} within ${this.#deadlineMs} ms`,
+        "timeout",
+        { cause: error },
+      );
+    }
+    if (error instanceof ClientError) {
+      if (error.code === Status.UNAVAILABLE) {
+        return new StatsApiError(`${where} is unreachable: ${error.details}`, "unreachable", {
+          cause: error,
+        });
+      }
+      const reason = TRANSPORT_FAILURES.has(error.code) ? "unreachable" : "rejected";
+      return new StatsApiError(
+        `${where} failed ${method} with ${Status[error.code]}: ${error.details}`,
+        reason,
+        { cause: error },
+      );
+    }
+    const detail = error instanceof Error ? error.message : String(error);
+    return new StatsApiError(`${where} failed ${method}: ${detail}`, "unreachable", {
+      cause: error,
+    });
+  }
+}
+
+/**
+ * A counter value as a JavaScript number, for places that cannot hold a bigint.
+ *
+ * @param value the exact counter value
+ * @param name what the value is, for the error message
+ * @throws {RangeError} when the value is outside ±Number.MAX_SAFE_INTEGER, where a number
+ *   would silently lose bytes
+ */
+export function toSafeNumber(value: bigint, name: string): number {
+  if (value > BigInt(Number.MAX_SAFE_INTEGER) || value < BigInt(Number.MIN_SAFE_INTEGER)) {
+    throw new RangeError(
+      `Counter "${name}" value ${value} is outside the safe integer range ` +
+        `(±${Number.MAX_SAFE_INTEGER}) and cannot be a number without losing bytes`,
+    );
+  }
+  return Number(value);
+}
