@@ -1,0 +1,394 @@
+/**
+ * Test helpers around a real sing-box binary: finding it, running servers and clients,
+ * free ports, and a local payload server whose bytes are deterministic so that any
+ * corruption through a proxy is detectable.
+ */
+import dgram from "node:dgram";
+import {
+  generatePassword,
+  generateRealityKeyPair,
+  generateSelfSignedCertificate,
+  generateShortId,
+  generateUuid,
+} from "../../core/keys.ts";
+import type { Inbound, RealitySettings, TlsSettings, User } from "../../core/model.ts";
+
+const CACHED_VERSION = "v1.14.1";
+
+/**
+ * The sing-box binary for tests: env `SINGDECK_SING_BOX`, else the build cached by
+ * `scripts/install_sing_box.sh`, else `sing-box` on PATH; null when none exists.
+ */
+export function findSingBox(): string | null {
+  const fromEnv = Deno.env.get("SINGDECK_SING_BOX");
+  if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
+  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
+  const cached = `${cacheRoot}/sing-box-${CACHED_VERSION}/bin/sing-box`;
+  if (isFile(cached)) return cached;
+  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
+    if (dir && isFile(`${dir}/sing-box`)) return `${dir}/sing-box`;
+  }
+  return null;
+}
+
+function isFile(path: string): boolean {
+  try {
+    return Deno.statSync(path).isFile;
+  } catch {
+    return false;
+  }
+}
+
+const MISSING_REASON = "sing-box not found: set SINGDECK_SING_BOX or run " +
+  "scripts/install_sing_box.sh (needs tags with_quic,with_utls,with_v2ray_api)";
+let warned = false;
+
+/**
+ * `Deno.test` options for a test that needs the real sing-box: ignored (with a warning)
+ * when the binary is missing, except under `CI=true`, where the test runs and fails in
+ * `requireSingBox()`.
+ */
+export function singBoxTestOptions(name: string): { name: string; ignore: boolean } {
+  const missing = findSingBox() === null;
+  const ci = Deno.env.get("CI") === "true";
+  if (missing && !ci && !warned) {
+    warned = true;
+    console.warn(`Ignoring real sing-box tests: ${MISSING_REASON}`);
+  }
+  return { name, ignore: missing && !ci };
+}
+
+/** The sing-box binary, or an error saying how to get one (fails the test under CI). */
+export function requireSingBox(): string {
+  const bin = findSingBox();
+  if (bin === null) throw new Error(MISSING_REASON);
+  return bin;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago (for QUIC inbounds). */
+export function freeUdpPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = dgram.createSocket("udp4");
+    socket.once("error", reject);
+    socket.bind(0, "127.0.0.1", () => {
+      const { port } = socket.address();
+      socket.close(() => resolve(port));
+    });
+  });
+}
+
+/** Result of `sing-box check -c`. */
+export interface CheckResult {
+  code: number;
+  output: string;
+}
+
+/** Runs `sing-box check -c file --disable-color` and returns its exit code and output. */
+export async function checkSingBoxConfig(bin: string, file: string): Promise<CheckResult> {
+  const out = await new Deno.Command(bin, {
+    args: ["check", "-c", file, "--disable-color"],
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: out.code, output: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+}
+
+/** A running sing-box. */
+export interface RunningSingBox {
+  process: Deno.ChildProcess;
+  /** SIGTERM, SIGKILL after 3 s, then waits for the exit. Safe to call twice. */
+  stop(): Promise<void>;
+  /** Everything it printed so far (stdout and stderr). */
+  logs(): string;
+}
+
+/** Options of `startSingBox`. */
+export interface StartOptions {
+  /** Also wait until this TCP port on 127.0.0.1 accepts connections. */
+  waitForPort?: number;
+  /** Give up after this many ms (default 15000). */
+  timeoutMs?: number;
+}
+
+/**
+ * Writes `config` to a new file in `dir`, runs `sing-box run -c file --disable-color`,
+ * and resolves once it logged "sing-box started" (and `waitForPort` accepts). Rejects,
+ * with the logs, when it exits or times out first.
+ */
+export async function startSingBox(
+  bin: string,
+  config: Record<string, unknown>,
+  dir: string,
+  options: StartOptions = {},
+): Promise<RunningSingBox> {
+  const file = await Deno.makeTempFile({ dir, prefix: "sing-box-", suffix: ".json" });
+  await Deno.writeTextFile(file, JSON.stringify(config, null, 2));
+  const process = new Deno.Command(bin, {
+    args: ["run", "-c", file, "--disable-color"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let output = "";
+  const collect = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const text of stream.pipeThrough(new TextDecoderStream())) output += text;
+  };
+  const collecting = Promise.all([collect(process.stdout), collect(process.stderr)]);
+  let exited = false;
+  const status = process.status.then((s) => {
+    exited = true;
+    return s;
+  });
+
+  let stopping: Promise<void> | null = null;
+  const stop = () => {
+    stopping ??= (async () => {
+      if (!exited) {
+        trySignal(process, "SIGTERM");
+        const timer = setTimeout(() => trySignal(process, "SIGKILL"), 3000);
+        await status;
+        clearTimeout(timer);
+      }
+      await collecting;
+    })();
+    return stopping;
+  };
+  const running: RunningSingBox = { process, stop, logs: () => output };
+
+  const deadline = Date.now() + (options.timeoutMs ?? 15000);
+  try {
+    while (!output.includes("sing-box started")) {
+      if (exited) throw new Error("sing-box exited before it started");
+      if (Date.now() > deadline) throw new Error("sing-box did not start in time");
+      await delay(25);
+    }
+    if (options.waitForPort !== undefined) {
+      while (!await acceptsTcp(options.waitForPort)) {
+        if (exited) throw new Error("sing-box exited before it accepted connections");
+        if (Date.now() > deadline) {
+          throw new Error(`Port ${options.waitForPort} did not accept connections in time`);
+        }
+        await delay(25);
+      }
+    }
+  } catch (error) {
+    await stop();
+    throw new Error(`${(error as Error).message}; logs:\n${output}`);
+  }
+  return running;
+}
+
+/** Waits until `running` printed `text`; throws with its logs after `timeoutMs`. */
+export async function waitForLog(
+  running: Pick<RunningSingBox, "logs">,
+  text: string,
+  timeoutMs = 5000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!running.logs().includes(text)) {
+    if (Date.now() > deadline) {
+      throw new Error(`sing-box did not log "${text}" in time; logs:\n${running.logs()}`);
+    }
+    await delay(20);
+  }
+}
+
+function trySignal(process: Deno.ChildProcess, signal: Deno.Signal): void {
+  try {
+    process.kill(signal);
+  } catch {
+    // Already exited.
+  }
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+async function acceptsTcp(port: number): Promise<boolean> {
+  try {
+    const conn = await Deno.connect({ hostname: "127.0.0.1", port });
+    conn.close();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** A sing-box client: a mixed (HTTP/SOCKS) inbound on 127.0.0.1 routed to one outbound. */
+export interface RunningClient extends RunningSingBox {
+  proxyPort: number;
+}
+
+/**
+ * Starts a sing-box client whose `mixed` inbound on 127.0.0.1:<free port> sends every
+ * connection to `outbound` (its tag is replaced by "proxy").
+ */
+export async function startClient(
+  bin: string,
+  outbound: Record<string, unknown>,
+  dir: string,
+): Promise<RunningClient> {
+  const proxyPort = freePort();
+  const config = {
+    log: { level: "info", timestamp: true },
+    inbounds: [{ type: "mixed", tag: "client-in", listen: "127.0.0.1", listen_port: proxyPort }],
+    outbounds: [{ ...outbound, tag: "proxy" }],
+    route: { final: "proxy" },
+  };
+  const running = await startSingBox(bin, config, dir, { waitForPort: proxyPort });
+  return { ...running, proxyPort };
+}
+
+/** The byte at position `i` of every payload: position-dependent, so shifts show up. */
+function payloadByte(i: number): number {
+  return (Math.imul(i ^ (i >>> 13), 0x9e3779b1) >>> 24) ^ (i & 0xff);
+}
+
+function payloadChunk(offset: number, length: number): Uint8Array {
+  const chunk = new Uint8Array(length);
+  for (let j = 0; j < length; j++) chunk[j] = payloadByte(offset + j);
+  return chunk;
+}
+
+/** The `n` bytes `GET /bytes/:n` serves. */
+export function expectedBytes(n: number): Uint8Array {
+  return payloadChunk(0, n);
+}
+
+/** Lower-case hex SHA-256 of `bytes`. */
+export async function sha256Hex(bytes: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes as BufferSource));
+  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** A local HTTP server that the proxies carry traffic to. */
+export interface PayloadServer {
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Serves on 127.0.0.1:<free port>: `GET /bytes/:n` streams `expectedBytes(n)` in 64 KiB
+ * chunks; `POST /upload` reads the whole body and answers `{ received, sha256 }`.
+ */
+export function startPayloadServer(): PayloadServer {
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
+    const url = new URL(req.url);
+    const bytes = /^\/bytes\/(\d+)$/.exec(url.pathname);
+    if (req.method === "GET" && bytes) {
+      const total = Number(bytes[1]);
+      let offset = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (offset >= total) return controller.close();
+          const length = Math.min(65536, total - offset);
+          controller.enqueue(payloadChunk(offset, length));
+          offset += length;
+        },
+      });
+      return new Response(body, {
+        headers: { "content-type": "application/octet-stream", "content-length": String(total) },
+      });
+    }
+    if (req.method === "POST" && url.pathname === "/upload") {
+      const received = new Uint8Array(await req.arrayBuffer());
+      return Response.json({ received: received.length, sha256: await sha256Hex(received) });
+    }
+    return new Response("Not found", { status: 404 });
+  });
+  const port = server.addr.port;
+  return { port, url: `http://127.0.0.1:${port}`, stop: () => server.shutdown() };
+}
+
+/** Fetches `url` through the HTTP proxy on 127.0.0.1:`proxyPort`; reads the whole body. */
+export async function fetchViaProxy(
+  proxyPort: number,
+  url: string,
+  init: RequestInit = {},
+): Promise<{ status: number; body: Uint8Array }> {
+  const client = Deno.createHttpClient({ proxy: { url: `http://127.0.0.1:${proxyPort}` } });
+  try {
+    const response = await fetch(url, { ...init, client });
+    return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
+  } finally {
+    client.close();
+  }
+}
+
+/** An enabled inbound with defaults for everything not given (listens on 127.0.0.1). */
+export function makeInbound(fields: Partial<Inbound> & Pick<Inbound, "tag" | "type">): Inbound {
+  return {
+    id: 1,
+    listen: "127.0.0.1",
+    port: 10443,
+    enabled: true,
+    settings: {},
+    uplink: 0,
+    downlink: 0,
+    createdAt: 0,
+    updatedAt: 0,
+    ...fields,
+  };
+}
+
+let nextUserId = 1;
+
+/** An enabled, unlimited user with fresh credentials and defaults for everything not given. */
+export function makeUser(fields: Partial<User> & Pick<User, "name">): User {
+  return {
+    id: nextUserId++,
+    uuid: generateUuid(),
+    password: generatePassword(),
+    trafficLimit: 0,
+    expiresAt: null,
+    enabled: true,
+    note: "",
+    subToken: "",
+    resetStrategy: "none",
+    uplink: 0,
+    downlink: 0,
+    createdAt: 0,
+    updatedAt: 0,
+    ...fields,
+  };
+}
+
+/** Writes a self-signed certificate for `serverName` into `dir`; returns inbound TLS settings. */
+export async function writeSelfSignedTls(dir: string, serverName: string): Promise<TlsSettings> {
+  const { certificatePem, keyPem } = await generateSelfSignedCertificate(serverName);
+  const certificatePath = `${dir}/${serverName}.crt`;
+  const keyPath = `${dir}/${serverName}.key`;
+  await Deno.writeTextFile(certificatePath, certificatePem);
+  await Deno.writeTextFile(keyPath, keyPem);
+  return { serverName, certificatePath, keyPath, selfSigned: true };
+}
+
+/** Reality settings with a fresh key pair and short id, handshaking with `server:port`. */
+export async function makeReality(
+  handshakeServer: string,
+  handshakePort: number,
+  serverName: string,
+): Promise<RealitySettings> {
+  const { privateKey, publicKey } = await generateRealityKeyPair();
+  return {
+    handshakeServer,
+    handshakePort,
+    serverName,
+    privateKey,
+    publicKey,
+    shortIds: [generateShortId()],
+  };
+}
