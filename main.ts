@@ -1,13 +1,14 @@
 /**
  * singdeck's entry point: reads configuration, opens the database, starts the sing-box
- * supervisor and the stats poller, and serves the panel until SIGINT/SIGTERM.
+ * supervisor and the stats poller, and serves the panel until SIGINT/SIGTERM, when it
+ * flushes the stats and stops sing-box (no orphan is left behind).
  */
 import { parseConfig, USAGE } from "./core/config.ts";
 import { ValidationError } from "./core/errors.ts";
 import { openDatabase } from "./db/database.ts";
 import { ensureAdmin } from "./core/admin_auth.ts";
 import { createApp } from "./app.tsx";
-import { idleServices } from "./core/services.ts";
+import { CoreService } from "./core/core_service.ts";
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -29,8 +30,15 @@ async function main(args: string[]): Promise<number> {
   const generated = await ensureAdmin(db, config.adminPassword, Date.now());
   if (generated) console.log(`admin password: ${generated}`);
 
-  const services = idleServices(config.singBoxPath);
-  const app = createApp({ db, config, services });
+  const core = new CoreService({
+    db,
+    binary: config.singBoxPath,
+    dataDir: config.dataDir,
+    logLevel: config.logLevel,
+    pollIntervalMs: config.pollInterval * 1000,
+  });
+  await core.startup();
+  const app = createApp({ db, config, services: { core, stats: core.poller } });
   const server = Deno.serve({
     hostname: config.listenHost,
     port: config.listenPort,
@@ -47,6 +55,7 @@ async function main(args: string[]): Promise<number> {
   await stopped.promise;
   console.log("singdeck stopping");
   await server.shutdown();
+  await core.shutdown();
   await db.destroy();
   return 0;
 }

@@ -1,9 +1,83 @@
-/** Dashboard (placeholder). */
+/** Dashboard, logs, the generated config, and start/stop/restart of sing-box. */
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
+import { dashboardCounts } from "../db/dashboard.ts";
+import { listOutboundTraffic } from "../db/traffic.ts";
+import { maskSecrets } from "../core/sing_box_config.ts";
+import {
+  ConfigPage,
+  DashboardPage,
+  type DashboardProps,
+  DashboardStatus,
+  LogsPage,
+} from "../views/dashboard.tsx";
+
+async function dashboardProps(c: Context<AppEnv>): Promise<DashboardProps> {
+  const { db, services, now, config } = c.var.deps;
+  const session = c.var.session!;
+  const t = now();
+  return {
+    username: session.username,
+    csrfToken: session.csrfToken,
+    counts: await dashboardCounts(db, t),
+    core: services.core.status(),
+    stats: services.stats.status(),
+    outbounds: await listOutboundTraffic(db),
+    recentLogs: services.core.logLines().slice(-20),
+    now: t,
+    refreshSeconds: config.tableRefresh,
+  };
+}
 
 export function dashboardRoutes() {
   const app = new Hono<AppEnv>();
-  app.get("/", (c) => c.text("dashboard"));
+
+  app.get("/", async (c) => {
+    const props = await dashboardProps(c);
+    if (c.req.query("fragment") === "status") return c.html(<DashboardStatus {...props} />);
+    return c.html(<DashboardPage {...props} />);
+  });
+
+  for (const action of ["start", "stop", "restart"] as const) {
+    app.post(`/core/${action}`, async (c) => {
+      await c.var.deps.services.core[action]();
+      if (c.req.header("HX-Request")) {
+        return c.html(<DashboardStatus {...await dashboardProps(c)} />);
+      }
+      return c.redirect("/", 303);
+    });
+  }
+
+  app.get("/logs", (c) => {
+    const session = c.var.session!;
+    return c.html(
+      <LogsPage
+        username={session.username}
+        csrfToken={session.csrfToken}
+        lines={c.var.deps.services.core.logLines()}
+        refreshSeconds={c.var.deps.config.tableRefresh}
+      />,
+    );
+  });
+
+  app.get("/core/config", async (c) => {
+    const session = c.var.session!;
+    const config = await c.var.deps.services.core.currentConfig();
+    const text = config ? JSON.stringify(maskSecrets(config), null, 2) : null;
+    return c.html(
+      <ConfigPage username={session.username} csrfToken={session.csrfToken} config={text} />,
+    );
+  });
+
+  app.get("/core/config.json", async (c) => {
+    const config = await c.var.deps.services.core.currentConfig();
+    if (!config) return c.json({ error: "No config generated yet", fields: {} }, 404);
+    c.header("Content-Disposition", 'attachment; filename="sing-box.json"');
+    return c.body(JSON.stringify(config, null, 2) + "\n", 200, {
+      "Content-Type": "application/json",
+    });
+  });
+
   return app;
 }

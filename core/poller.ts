@@ -1,0 +1,178 @@
+/**
+ * The stats poller: every interval (never overlapping) it reads all counters from the
+ * core's StatsService, turns them into deltas against the persisted cursors and applies
+ * totals and cursors in one transaction. The cursors in memory advance only after that
+ * transaction committed, so a failed write is retried, whole and once, by the next poll.
+ */
+import type { Db } from "../db/database.ts";
+import { applyStatsDeltas, loadStatCursors, loadStatTargets } from "../db/traffic.ts";
+import {
+  computeStatsDeltas,
+  type StatCursor,
+  type StatsDeltas,
+  type StatTargets,
+} from "./accounting.ts";
+import type { Mutex } from "./mutex.ts";
+import type { StatsControl, StatsStatus } from "./services.ts";
+import { StatsApiError, toSafeNumber } from "./stats_client.ts";
+
+/** The part of `StatsClient` the poller uses. */
+export interface StatsSource {
+  queryAll(): Promise<Map<string, bigint>>;
+  uptime(): Promise<number>;
+  setAddress(address: string): void;
+}
+
+/** What the poller needs to know about the core it polls. */
+export interface CoreRunView {
+  /** The current run's id and API address, or why there is nothing to poll. */
+  current(): { runId: number; apiListen: string } | { stale: string };
+  /** Records that the core restarted unseen (counters went backwards); returns the new run id. */
+  newRun(reason: string): Promise<number>;
+}
+
+export interface PollerOptions {
+  db: Db;
+  source: StatsSource;
+  core: CoreRunView;
+  /** Shared with the apply pipeline: polls and config swaps never interleave. */
+  lock: Mutex;
+  intervalMs: number;
+  now?: () => number;
+  log?: (message: string) => void;
+  /** Called after a poll committed traffic (for quota checks). */
+  onApplied?: (deltas: StatsDeltas) => void;
+}
+
+export class StatsPoller implements StatsControl {
+  readonly #o: PollerOptions;
+  readonly #now: () => number;
+  readonly #log: (message: string) => void;
+  #cursors: Map<string, StatCursor> | null = null;
+  #targets: StatTargets | null = null;
+  #timer: ReturnType<typeof setTimeout> | null = null;
+  #running = false;
+  #loop: Promise<void> | null = null;
+  #status: StatsStatus = {
+    state: "idle",
+    reason: "not polled yet",
+    lastPollAt: null,
+    lastPollMs: null,
+    countersSeen: 0,
+    unknownCounters: 0,
+  };
+  #lastLogged = "";
+
+  constructor(options: PollerOptions) {
+    this.#o = options;
+    this.#now = options.now ?? Date.now;
+    this.#log = options.log ?? ((m) => console.log(`stats: ${m}`));
+  }
+
+  status(): StatsStatus {
+    return { ...this.#status };
+  }
+
+  /** Replaces the stats targets (after the apply pipeline wrote a new config). */
+  setTargets(targets: StatTargets): void {
+    this.#targets = targets;
+  }
+
+  /** Starts polling every interval; the first poll runs after one interval. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#schedule();
+  }
+
+  /** Stops polling and waits for a poll in flight. */
+  async stop(): Promise<void> {
+    this.#running = false;
+    if (this.#timer !== null) clearTimeout(this.#timer);
+    this.#timer = null;
+    await this.#loop;
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.#loop = this.pollNow().finally(() => this.#schedule());
+    }, this.#o.intervalMs);
+  }
+
+  /** Polls now, after any poll or config swap in flight. Never throws. */
+  pollNow(): Promise<void> {
+    return this.#o.lock.run(() => this.pollLocked());
+  }
+
+  /**
+   * Polls now; the caller holds the lock (the apply pipeline's flush before a planned
+   * restart). Never throws: failures are logged once per state change and shown as stale.
+   */
+  async pollLocked(): Promise<void> {
+    const started = performance.now();
+    const current = this.#o.core.current();
+    if ("stale" in current) return this.#setStale(current.stale);
+    try {
+      this.#o.source.setAddress(current.apiListen);
+      const [raw, uptime] = await Promise.all([this.#o.source.queryAll(), this.#o.source.uptime()]);
+      const counters = new Map<string, number>();
+      for (const [name, value] of raw) counters.set(name, toSafeNumber(value, name));
+      this.#cursors ??= await loadStatCursors(this.#o.db);
+      this.#targets ??= await loadStatTargets(this.#o.db);
+      const input = {
+        counters,
+        uptime,
+        runId: current.runId,
+        cursors: this.#cursors,
+        targets: this.#targets,
+      };
+      let result = computeStatsDeltas(input);
+      if (result.resetDetected) {
+        const runId = await this.#o.core.newRun("stats counters went backwards");
+        this.#log(
+          `counters went backwards within run ${current.runId}: counting run ${runId} from zero`,
+        );
+        result = computeStatsDeltas({ ...input, runId });
+      }
+      await applyStatsDeltas(this.#o.db, result.deltas);
+      for (const [name, cursor] of result.deltas.cursors) this.#cursors.set(name, cursor);
+      this.#status = {
+        state: "ok",
+        reason: null,
+        lastPollAt: this.#now(),
+        lastPollMs: Math.round(performance.now() - started),
+        countersSeen: counters.size,
+        unknownCounters: result.unknown,
+      };
+      this.#logState("ok", "stats polling works");
+      this.#o.onApplied?.(result.deltas);
+    } catch (e) {
+      this.#setStale(staleReason(e, current.apiListen));
+    }
+  }
+
+  #setStale(reason: string): void {
+    this.#status = { ...this.#status, state: "stale", reason };
+    this.#logState("stale", `stats are stale: ${reason}`);
+  }
+
+  /** Logs once per change of state or reason, not once per poll. */
+  #logState(key: string, message: string): void {
+    const fingerprint = `${key}:${this.#status.reason ?? ""}`;
+    if (fingerprint === this.#lastLogged) return;
+    this.#lastLogged = fingerprint;
+    this.#log(message);
+  }
+}
+
+/** A stable, operator-readable reason (stable so it is logged once, not every poll). */
+function staleReason(e: unknown, apiListen: string): string {
+  if (e instanceof StatsApiError) {
+    if (e.reason === "unreachable") return `Stats API at ${apiListen} is unreachable`;
+    if (e.reason === "timeout") return `Stats API at ${apiListen} did not answer in time`;
+    return `Stats API at ${apiListen} refused the query: ${e.message}`;
+  }
+  return `Could not record traffic: ${(e as Error).message}`;
+}
