@@ -17,6 +17,7 @@ import {
 } from "../db/traffic.ts";
 import type { StatsDeltas, StatTargets } from "./accounting.ts";
 import { Mutex } from "./mutex.ts";
+import { portTakenOn } from "./port_probe.ts";
 import { StatsPoller, type StatsSource } from "./poller.ts";
 import type { CoreControl, CoreStatus } from "./services.ts";
 import {
@@ -281,6 +282,11 @@ export class CoreService implements CoreControl {
         return this.#refuse(`sing-box refused the new config: ${error}`);
       }
     }
+    const busy = await this.#portsTakenByOthers(generated.config, running);
+    if (busy) {
+      await Deno.remove(next).catch(() => {});
+      return this.#refuse(busy);
+    }
     const previous = this.#configJson !== null && this.#targets !== null && running
       ? { json: this.#configJson, targets: this.#targets }
       : null;
@@ -299,6 +305,31 @@ export class CoreService implements CoreControl {
     return this.#refuse(
       `sing-box could not start with the new config (${why}); the previous config keeps serving`,
     );
+  }
+
+  /**
+   * A message naming the first new listen address and port that another program holds,
+   * or null. Ports the running config holds already are sing-box's own and not probed.
+   */
+  async #portsTakenByOthers(
+    config: Record<string, unknown>,
+    running: boolean,
+  ): Promise<string | null> {
+    type Listener = { tag: string; type: string; listen: string; listen_port: number };
+    const listeners = (config.inbounds ?? []) as Listener[];
+    const current = running && this.#configJson
+      ? ((JSON.parse(this.#configJson).inbounds ?? []) as Listener[])
+      : [];
+    const held = new Set(current.map((l) => l.listen_port));
+    for (const l of listeners) {
+      if (held.has(l.listen_port)) continue;
+      const transport = await portTakenOn(l.listen, l.listen_port, l.type);
+      if (transport) {
+        return `Port ${l.listen_port} (${transport}) on ${l.listen} is already in use by another program; ` +
+          `inbound "${l.tag}" cannot start, the previous config keeps serving`;
+      }
+    }
+    return null;
   }
 
   async #swap(file: string, json: string, targets: StatTargets): Promise<void> {

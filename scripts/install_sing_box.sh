@@ -4,6 +4,8 @@
 #
 #   scripts/install_sing_box.sh            # build or reuse the cached binary
 #   SINGDECK_SING_BOX=$(scripts/install_sing_box.sh | tail -n 1)
+#   scripts/install_sing_box.sh --without-v2ray-api
+#                                          # a build lacking the stats API (for tests)
 #
 # The build is skipped when the cached binary's `sing-box version` already shows the
 # pinned version and every tag below.
@@ -11,7 +13,12 @@ set -euo pipefail
 
 version="${SING_BOX_VERSION:-v1.14.1}"
 tags="with_quic,with_utls,with_v2ray_api,with_clash_api"
-cache="${SINGDECK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/singdeck}/sing-box-${version}"
+flavour=""
+if [ "${1:-}" = "--without-v2ray-api" ]; then
+  tags="with_quic,with_utls"
+  flavour="-no-v2ray-api"
+fi
+cache="${SINGDECK_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/singdeck}/sing-box-${version}${flavour}"
 bin="$cache/bin/sing-box"
 
 is_current() {
@@ -19,10 +26,7 @@ is_current() {
   local out
   out=$("$bin" version 2>/dev/null) || return 1
   grep -q "version ${version#v}" <<<"$out" || return 1
-  local tag
-  for tag in ${tags//,/ }; do
-    grep -q "$tag" <<<"$out" || return 1
-  done
+  grep -q "^Tags: ${tags}\$" <<<"$out" || return 1
 }
 
 if ! is_current; then

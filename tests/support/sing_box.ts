@@ -392,3 +392,16 @@ export async function makeReality(
     shortIds: [generateShortId()],
   };
 }
+
+/**
+ * A sing-box built without `with_v2ray_api` (scripts/install_sing_box.sh
+ * --without-v2ray-api): env `SINGDECK_SING_BOX_NO_V2RAY_API`, else the cached build.
+ */
+export function findSingBoxWithoutV2rayApi(): string | null {
+  const fromEnv = Deno.env.get("SINGDECK_SING_BOX_NO_V2RAY_API");
+  if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
+  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
+  const cached = `${cacheRoot}/sing-box-${CACHED_VERSION}-no-v2ray-api/bin/sing-box`;
+  return isFile(cached) ? cached : null;
+}

@@ -1,0 +1,280 @@
+/**
+ * The panel driving a real sing-box: inbounds and users created through the API, the
+ * supervisor running sing-box, real clients carrying real bytes.
+ */
+import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "@std/assert";
+import { generateSelfSignedCertificate } from "../core/keys.ts";
+import {
+  freePort,
+  freeUdpPort,
+  requireSingBox,
+  singBoxTestOptions,
+  startPayloadServer,
+} from "./support/sing_box.ts";
+import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
+
+const MiB = 1024 * 1024;
+
+async function runCount(panel: { db: import("../db/database.ts").Db }): Promise<number> {
+  const rows = await panel.db.selectFrom("core_runs").select("id").execute();
+  return rows.length;
+}
+
+Deno.test(
+  singBoxTestOptions("every inbound type created through the API carries real traffic"),
+  async () => {
+    const bin = requireSingBox();
+    const payload = startPayloadServer();
+    const realityName = "reality.singdeck.test";
+    const realityCert = await generateSelfSignedCertificate(realityName);
+    const realityTarget = Deno.serve(
+      {
+        hostname: "127.0.0.1",
+        port: 0,
+        cert: realityCert.certificatePem,
+        key: realityCert.keyPem,
+        onListen() {},
+      },
+      () => new Response("reality target"),
+    );
+    const panel = await startLivePanel(bin);
+    try {
+      const selfSigned = { mode: "self_signed", serverName: "localhost" };
+      const specs: Array<Record<string, unknown>> = [
+        { tag: "vless-plain", type: "vless" },
+        { tag: "vless-tls", type: "vless", tls: selfSigned, flow: "xtls-rprx-vision" },
+        {
+          tag: "vless-reality",
+          type: "vless",
+          flow: "xtls-rprx-vision",
+          reality: {
+            handshakeServer: "127.0.0.1",
+            handshakePort: realityTarget.addr.port,
+            serverName: realityName,
+          },
+        },
+        { tag: "vmess-plain", type: "vmess" },
+        { tag: "vmess-tls", type: "vmess", tls: selfSigned },
+        { tag: "trojan-tls", type: "trojan", tls: selfSigned },
+        { tag: "ss-128", type: "shadowsocks", method: "2022-blake3-aes-128-gcm" },
+        { tag: "ss-256", type: "shadowsocks", method: "2022-blake3-aes-256-gcm" },
+        { tag: "hy2", type: "hysteria2", tls: selfSigned },
+        { tag: "tuic", type: "tuic", tls: selfSigned },
+        { tag: "mixed", type: "mixed" },
+      ];
+      for (const spec of specs) {
+        const quic = spec.type === "hysteria2" || spec.type === "tuic";
+        const port = quic ? await freeUdpPort() : freePort();
+        await panel.api("POST", "/inbounds", { listen: "127.0.0.1", port, ...spec });
+      }
+      await panel.api("POST", "/users", { name: "e2e.user@x", inbounds: specs.map((s) => s.tag) });
+      await panel.core.settled();
+      const status = panel.core.status();
+      assertEquals(status.state, "running", status.configError ?? status.lastError ?? "");
+      assertEquals(status.configError, null);
+      const runsBefore = await runCount(panel);
+      for (const spec of specs) {
+        const client = await panel.client(spec.tag as string, "e2e.user@x");
+        try {
+          await downloadIntact(client, payload, 2 * MiB);
+        } catch (e) {
+          throw new Error(
+            `${spec.tag}: ${(e as Error).message}\n${panel.core.logLines().slice(-15).join("\n")}`,
+          );
+        } finally {
+          await client.stop();
+        }
+      }
+      assertEquals(await runCount(panel), runsBefore, "carrying traffic restarts nothing");
+    } finally {
+      await panel.close();
+      await realityTarget.shutdown();
+      await payload.stop();
+    }
+  },
+);
+
+Deno.test(
+  singBoxTestOptions(
+    "several changes close together reload sing-box once and the new user connects",
+  ),
+  async () => {
+    const bin = requireSingBox();
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { applyDelayMs: 400 });
+    try {
+      await panel.api("POST", "/inbounds", {
+        tag: "main",
+        type: "vless",
+        listen: "127.0.0.1",
+        port: freePort(),
+      });
+      await panel.api("POST", "/users", { name: "first", inbounds: ["main"] });
+      await panel.core.settled();
+      const pid = panel.core.status().pid;
+      const runs = await runCount(panel);
+      await panel.api("POST", "/users", { name: "second", inbounds: ["main"] });
+      await panel.api("POST", "/users", { name: "third", inbounds: ["main"] });
+      await panel.api("PATCH", "/users/first", { note: "edited" });
+      await panel.core.settled();
+      assertEquals(await runCount(panel), runs + 1, "three changes, one reload");
+      assertNotEquals(panel.core.status().pid, pid);
+      const client = await panel.client("main", "third");
+      await downloadIntact(client, payload, MiB);
+    } finally {
+      await panel.close();
+      await payload.stop();
+    }
+  },
+);
+
+Deno.test(
+  singBoxTestOptions("a config sing-box check refuses leaves the old process serving"),
+  async () => {
+    const bin = requireSingBox();
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin);
+    try {
+      const cert = await generateSelfSignedCertificate("localhost");
+      const certificatePath = `${panel.dataDir}/mine.crt`, keyPath = `${panel.dataDir}/mine.key`;
+      await Deno.writeTextFile(certificatePath, cert.certificatePem);
+      await Deno.writeTextFile(keyPath, cert.keyPem);
+      await panel.api("POST", "/inbounds", {
+        tag: "trojan-files",
+        type: "trojan",
+        listen: "127.0.0.1",
+        port: freePort(),
+        tls: { mode: "files", serverName: "localhost", certificatePath, keyPath },
+      });
+      await panel.api("POST", "/users", { name: "old", inbounds: ["trojan-files"] });
+      await panel.core.settled();
+      const pid = panel.core.status().pid;
+      assert(pid !== null);
+      // The certificate vanishes after it was accepted: the next config fails `sing-box check`.
+      await Deno.remove(certificatePath);
+      await panel.api("POST", "/users", { name: "new", inbounds: ["trojan-files"] });
+      await panel.core.settled();
+      const status = panel.core.status();
+      assertStringIncludes(status.configError ?? "", "sing-box refused the new config");
+      assertStringIncludes(status.configError ?? "", "mine.crt");
+      assertEquals(status.pid, pid, "the old process keeps running");
+      const api = await panel.api<{ core: { configError: string } }>("GET", "/status");
+      assertStringIncludes(api.core.configError, "mine.crt");
+      const page = await panel.app.request("/api/v1/status", {
+        headers: { Authorization: "Bearer e2e-token-0123456789abcdef" },
+      });
+      assertEquals(page.status, 200);
+      // Re-create the certificate for the client's sake; the old user still gets through.
+      await Deno.writeTextFile(certificatePath, cert.certificatePem);
+      const client = await panel.client("trojan-files", "old");
+      await downloadIntact(client, payload, MiB);
+      assertEquals(panel.core.status().pid, pid);
+    } finally {
+      await panel.close();
+      await payload.stop();
+    }
+  },
+);
+
+Deno.test(
+  singBoxTestOptions(
+    "an inbound on a port another program holds is refused; the old config keeps serving",
+  ),
+  async () => {
+    const bin = requireSingBox();
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { applyDelayMs: 500 });
+    let squatter: Deno.Listener | null = null;
+    try {
+      await panel.api("POST", "/inbounds", {
+        tag: "main",
+        type: "vless",
+        listen: "127.0.0.1",
+        port: freePort(),
+      });
+      await panel.api("POST", "/users", { name: "u1", inbounds: ["main"] });
+      await panel.core.settled();
+      const pid = panel.core.status().pid;
+      // At the API: a port held by another program is refused at once.
+      squatter = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+      const held = (squatter.addr as Deno.NetAddr).port;
+      const refused = await panel.app.request("/api/v1/inbounds", {
+        method: "POST",
+        headers: {
+          Authorization: "Bearer e2e-token-0123456789abcdef",
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({ tag: "squatted", type: "vless", listen: "127.0.0.1", port: held }),
+      });
+      assertEquals(refused.status, 409);
+      assertStringIncludes((await refused.json()).fields.port, "in use by another program");
+      // At apply time: the port is taken between the API call and the reload.
+      const late = freePort();
+      await panel.api("POST", "/inbounds", {
+        tag: "late",
+        type: "vless",
+        listen: "127.0.0.1",
+        port: late,
+      });
+      await panel.api("PATCH", "/users/u1", { inbounds: ["main", "late"] });
+      squatter.close();
+      squatter = Deno.listen({ hostname: "127.0.0.1", port: late });
+      await panel.core.settled();
+      const status = panel.core.status();
+      assertStringIncludes(
+        status.configError ?? "",
+        `Port ${late} (tcp) on 127.0.0.1 is already in use`,
+      );
+      assertEquals(status.pid, pid, "the old process keeps running");
+      const client = await panel.client("main", "u1");
+      await downloadIntact(client, payload, MiB);
+    } finally {
+      squatter?.close();
+      await panel.close();
+      await payload.stop();
+    }
+  },
+);
+
+Deno.test(
+  singBoxTestOptions(
+    "kill -9 of sing-box is noticed and it is restarted; shutdown leaves no process",
+  ),
+  async () => {
+    const bin = requireSingBox();
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin);
+    let closed = false;
+    try {
+      await panel.api("POST", "/inbounds", {
+        tag: "main",
+        type: "vless",
+        listen: "127.0.0.1",
+        port: freePort(),
+      });
+      await panel.api("POST", "/users", { name: "u1", inbounds: ["main"] });
+      await panel.core.settled();
+      const pid = panel.core.status().pid!;
+      Deno.kill(pid, "SIGKILL");
+      await waitFor("sing-box to be restarted", () => {
+        const s = panel.core.status();
+        return s.state === "running" && s.pid !== null && s.pid !== pid;
+      });
+      const status = panel.core.status();
+      assertEquals(status.restarts, 1);
+      assertStringIncludes(status.lastError ?? "", "exited");
+      const crashed = await panel.db.selectFrom("core_runs").selectAll().where("pid", "=", pid)
+        .executeTakeFirstOrThrow();
+      assert(crashed.ended_at !== null, "the crashed run is recorded as ended");
+      const client = await panel.client("main", "u1");
+      await downloadIntact(client, payload, MiB);
+      const newPid = status.pid!;
+      await panel.close();
+      closed = true;
+      assert(!processExists(newPid), "no sing-box is left behind");
+    } finally {
+      if (!closed) await panel.close();
+      await payload.stop();
+    }
+  },
+);

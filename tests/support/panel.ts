@@ -1,0 +1,154 @@
+/**
+ * A live panel for end-to-end tests: the real app, the real CoreService supervising the
+ * real sing-box, a temporary data dir and libSQL file. Requests go in-process with the
+ * API token; sing-box and its clients use loopback addresses only.
+ */
+import { createApp } from "../../app.tsx";
+import { type Db, openDatabase } from "../../db/database.ts";
+import { parseConfig } from "../../core/config.ts";
+import { ensureAdmin } from "../../core/admin_auth.ts";
+import { CoreService } from "../../core/core_service.ts";
+import { inboundFromRow, userFromRow } from "../../db/core_config.ts";
+import type { Inbound, User } from "../../core/model.ts";
+import { clientOutbound } from "../../core/sing_box_config.ts";
+import {
+  expectedBytes,
+  fetchViaProxy,
+  type PayloadServer,
+  type RunningClient,
+  startClient,
+} from "./sing_box.ts";
+import { TEST_PASSWORD } from "./app.ts";
+
+export interface LivePanel {
+  app: ReturnType<typeof createApp>;
+  core: CoreService;
+  db: Db;
+  dataDir: string;
+  /** Sends a JSON API request with the bearer token; throws unless the status is `expect`. */
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+    expect?: number,
+  ): Promise<T>;
+  inbound(tag: string): Promise<Inbound>;
+  user(name: string): Promise<User>;
+  /** Starts a sing-box client for `user` on inbound `tag`. */
+  client(tag: string, userName: string): Promise<RunningClient>;
+  close(): Promise<void>;
+}
+
+export async function startLivePanel(
+  bin: string,
+  options: { pollIntervalMs?: number; applyDelayMs?: number; log?: (message: string) => void } = {},
+): Promise<LivePanel> {
+  const dataDir = await Deno.makeTempDir({ prefix: "singdeck-e2e-" });
+  const token = "e2e-token-0123456789abcdef";
+  const config = parseConfig([], {
+    SINGDECK_DATA_DIR: dataDir,
+    SINGDECK_API_TOKEN: token,
+    SINGDECK_SING_BOX: bin,
+  });
+  const db = await openDatabase(config.dbUrl);
+  await ensureAdmin(db, TEST_PASSWORD, Date.now());
+  const core = new CoreService({
+    db,
+    binary: bin,
+    dataDir,
+    logLevel: "info",
+    pollIntervalMs: options.pollIntervalMs ?? 3_600_000,
+    applyDelayMs: options.applyDelayMs ?? 300,
+    log: options.log ?? (() => {}),
+  });
+  await core.startup();
+  const app = createApp({ db, config, services: { core, stats: core.poller } });
+  const clients: RunningClient[] = [];
+  const panel: LivePanel = {
+    app,
+    core,
+    db,
+    dataDir,
+    async api<T>(method: string, path: string, body?: unknown, expect?: number) {
+      const res = await app.request(`/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const json = await res.json();
+      const wanted = expect ?? (method === "POST" ? 201 : 200);
+      if (res.status !== wanted) {
+        throw new Error(
+          `${method} ${path} answered ${res.status}, not ${wanted}: ${JSON.stringify(json)}`,
+        );
+      }
+      return json as T;
+    },
+    async inbound(tag) {
+      return inboundFromRow(
+        await db.selectFrom("inbounds").selectAll().where("tag", "=", tag)
+          .executeTakeFirstOrThrow(),
+      );
+    },
+    async user(name) {
+      return userFromRow(
+        await db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirstOrThrow(),
+      );
+    },
+    async client(tag, userName) {
+      const inbound = await panel.inbound(tag);
+      const user = await panel.user(userName);
+      const outbound = clientOutbound(inbound, user, "127.0.0.1");
+      const client = await startClient(bin, outbound, dataDir);
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      for (const c of clients) await c.stop();
+      await core.shutdown();
+      await db.destroy();
+      await Deno.remove(dataDir, { recursive: true }).catch(() => {});
+    },
+  };
+  return panel;
+}
+
+/** Downloads `n` bytes through the client's proxy; throws unless they arrive intact. */
+export async function downloadIntact(
+  client: RunningClient,
+  payload: PayloadServer,
+  n: number,
+): Promise<void> {
+  const { status, body } = await fetchViaProxy(client.proxyPort, `${payload.url}/bytes/${n}`);
+  if (status !== 200) throw new Error(`download through the proxy answered ${status}`);
+  const expected = expectedBytes(n);
+  if (body.length !== n) {
+    throw new Error(`download through the proxy got ${body.length} of ${n} bytes`);
+  }
+  for (let i = 0; i < n; i++) {
+    if (body[i] !== expected[i]) throw new Error(`download through the proxy differs at byte ${i}`);
+  }
+}
+
+/** Waits until `check` returns true, polling every 50 ms, or throws after `timeoutMs`. */
+export async function waitFor(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 15_000,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Whether a process with this pid exists (Linux). */
+export function processExists(pid: number): boolean {
+  try {
+    Deno.statSync(`/proc/${pid}`);
+    return true;
+  } catch {
+    return false;
+  }
+}

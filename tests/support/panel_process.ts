@@ -1,0 +1,85 @@
+/**
+ * singdeck as a real separate process (`deno run main.ts`), for tests that kill the panel
+ * itself. Talks to it over HTTP on a loopback port with an API token.
+ */
+import { freePort } from "./sing_box.ts";
+
+export const PANEL_TOKEN = "process-token-0123456789abcdef";
+
+export interface PanelProcess {
+  url: string;
+  pid: number;
+  output(): string;
+  api<T = Record<string, unknown>>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
+  /** Sends a signal and waits for the process to exit. */
+  kill(signal: Deno.Signal): Promise<void>;
+}
+
+const MAIN = new URL("../../main.ts", import.meta.url).pathname;
+
+/** Starts `main.ts` on a free loopback port with `dataDir`; resolves once it listens. */
+export async function startPanelProcess(
+  dataDir: string,
+  env: Record<string, string>,
+): Promise<PanelProcess> {
+  const port = freePort();
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN],
+    env: {
+      SINGDECK_LISTEN: `127.0.0.1:${port}`,
+      SINGDECK_DATA_DIR: dataDir,
+      SINGDECK_API_TOKEN: PANEL_TOKEN,
+      SINGDECK_ADMIN_PASSWORD: "process test password",
+      NO_COLOR: "1",
+      ...env,
+    },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let text = "";
+  const listening = Promise.withResolvers<void>();
+  const pump = async (stream: ReadableStream<Uint8Array>) => {
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      text += chunk;
+      if (text.includes("singdeck listening on")) listening.resolve();
+    }
+  };
+  const pumped = Promise.all([pump(child.stdout), pump(child.stderr)]);
+  const status = child.status;
+  status.then(() => listening.reject(new Error(`panel exited before listening:\n${text}`)));
+  const timer = setTimeout(
+    () => listening.reject(new Error(`panel did not listen in 60 s:\n${text}`)),
+    60_000,
+  );
+  try {
+    await listening.promise;
+  } finally {
+    clearTimeout(timer);
+  }
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    pid: child.pid,
+    output: () => text,
+    async api<T>(method: string, path: string, body?: unknown) {
+      const res = await fetch(`${url}/api/v1${path}`, {
+        method,
+        headers: { Authorization: `Bearer ${PANEL_TOKEN}`, "Content-Type": "application/json" },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      return { status: res.status, body: await res.json() as T };
+    },
+    async kill(signal) {
+      try {
+        child.kill(signal);
+      } catch { /* already gone */ }
+      await status;
+      await pumped.catch(() => {});
+    },
+  };
+}
