@@ -18,7 +18,11 @@ export function isRemoteDatabaseUrl(url: string): boolean {
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Db> {
   // `@libsql/client/node` can open files under Deno; the dialect's default web client cannot.
-  const client = createClient({ url, authToken, timeout: 5000 });
+  // One connection: the native driver waits for SQLite's lock synchronously, blocking the
+  // event loop, so two overlapping transactions in this process would stall until the busy
+  // timeout. With one connection, a second transaction waits (asynchronously) in the
+  // client's queue instead; the timeout only matters for other processes.
+  const client = createClient({ url, authToken, timeout: 5000, concurrency: 1 });
   const db = new Kysely<Database>({
     // The dialect is typed against its own (older) client version; the API it uses is the same.
     dialect: new LibsqlDialect({ client: client as never }),

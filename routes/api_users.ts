@@ -1,8 +1,111 @@
-/** API v1 users (placeholder until the users module lands). */
+/** API v1 users: list, create, read, change, delete, reset traffic, regenerate credentials. */
 import { Hono } from "hono";
+import type { Context } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app.tsx";
+import { ValidationError } from "../core/errors.ts";
+import { userStatus } from "../core/user_status.ts";
+import {
+  createUser,
+  deleteUser,
+  getUserDetail,
+  parseUserJson,
+  parseUserListQuery,
+  regenerateUserCredentials,
+  resetUserTraffic,
+  updateUser,
+} from "../core/users.ts";
+import { listUsers, USERS_PAGE_SIZE, type UserWithInbounds } from "../db/users.ts";
+
+const MAX_BODY_BYTES = 64 * 1024;
+
+const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
+
+/** A user as the API shows it. */
+export function userJson(user: UserWithInbounds, now: number) {
+  return {
+    id: user.id,
+    name: user.name,
+    uuid: user.uuid,
+    password: user.password,
+    trafficLimit: user.trafficLimit,
+    expiresAt: iso(user.expiresAt),
+    enabled: user.enabled,
+    note: user.note,
+    resetStrategy: user.resetStrategy,
+    status: userStatus(user, now),
+    uplink: user.uplink,
+    downlink: user.downlink,
+    inbounds: user.inbounds,
+    subToken: user.subToken,
+    createdAt: iso(user.createdAt),
+  };
+}
+
+/** The request body as JSON; 400 when it is not JSON at all. */
+async function readJson(c: Context<AppEnv>): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new ValidationError("Request body must be valid JSON", {}, 400);
+  }
+}
 
 export function apiUserRoutes() {
   const app = new Hono<AppEnv>();
+
+  const limit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: (c) => c.json({ error: "Request body is larger than 64 KB", fields: {} }, 413),
+  });
+  app.use("/users", limit);
+  app.use("/users/*", limit);
+
+  app.get("/users", async (c) => {
+    const query = parseUserListQuery(c.req.query());
+    const list = await listUsers(c.var.deps.db, query);
+    const now = c.var.deps.now();
+    return c.json({
+      users: list.rows.map((user) => userJson(user, now)),
+      total: list.total,
+      page: query.page,
+      pageSize: USERS_PAGE_SIZE,
+    });
+  });
+
+  app.post("/users", async (c) => {
+    const input = parseUserJson(await readJson(c), "create");
+    const user = await createUser(c.var.deps, input);
+    c.header("Location", `/api/v1/users/${encodeURIComponent(user.name)}`);
+    return c.json({ user: userJson(user, c.var.deps.now()) }, 201);
+  });
+
+  app.get("/users/:name", async (c) => {
+    const { user, perInbound } = await getUserDetail(c.var.deps.db, c.req.param("name"));
+    return c.json({ user: { ...userJson(user, c.var.deps.now()), perInbound } });
+  });
+
+  app.patch("/users/:name", async (c) => {
+    const input = parseUserJson(await readJson(c), "update");
+    const user = await updateUser(c.var.deps, c.req.param("name"), input);
+    return c.json({ user: userJson(user, c.var.deps.now()) });
+  });
+
+  app.delete("/users/:name", async (c) => {
+    await deleteUser(c.var.deps, c.req.param("name"));
+    return c.body(null, 204);
+  });
+
+  app.post("/users/:name/reset-traffic", async (c) => {
+    const user = await resetUserTraffic(c.var.deps, c.req.param("name"));
+    return c.json({ user: userJson(user, c.var.deps.now()) });
+  });
+
+  app.post("/users/:name/regenerate", async (c) => {
+    const user = await regenerateUserCredentials(c.var.deps, c.req.param("name"));
+    return c.json({ user: userJson(user, c.var.deps.now()) });
+  });
+
   return app;
 }

@@ -152,7 +152,7 @@ Deno.test(
       assert(pid !== null);
       // The certificate vanishes after it was accepted: the next config fails `sing-box check`.
       await Deno.remove(certificatePath);
-      await panel.api("POST", "/users", { name: "new", inbounds: ["trojan-files"] });
+      await panel.api("POST", "/users", { name: "newer", inbounds: ["trojan-files"] });
       await panel.core.settled();
       const status = panel.core.status();
       assertStringIncludes(status.configError ?? "", "sing-box refused the new config");

@@ -1,5 +1,6 @@
 /** The one page layout: head, navigation, flash area. */
 import type { Child } from "hono/jsx";
+import { raw } from "hono/html";
 
 export type NavItem = "dashboard" | "inbounds" | "users" | "logs" | "settings";
 
@@ -40,7 +41,7 @@ export function Layout(props: LayoutProps) {
     : undefined;
   return (
     <>
-      {"<!doctype html>"}
+      {raw("<!doctype html>")}
       <html lang="en">
         <head>
           <meta charset="utf-8" />

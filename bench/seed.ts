@@ -1,0 +1,102 @@
+/**
+ * Fills a database with many users, set-based: multi-row INSERTs of 500 users (then their
+ * assignments and per-inbound traffic) inside one transaction. For benchmarks and for
+ * trying the UI with a realistic amount of data.
+ */
+import type { Db } from "../db/database.ts";
+import type { NewUserRow } from "../db/schema.ts";
+import { RESET_STRATEGIES } from "../core/model.ts";
+
+const CHUNK = 500;
+const GB = 1024 ** 3;
+const DAY = 24 * 3600 * 1000;
+const WORDS = ["amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "iris"];
+
+/** A small deterministic PRNG (mulberry32), so runs are comparable. */
+export function seededRandom(seed = 42): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomHex(random: () => number, length: number): string {
+  let out = "";
+  for (let i = 0; i < length; i++) out += Math.floor(random() * 16).toString(16);
+  return out;
+}
+
+/**
+ * Inserts `n` users, each assigned to one to all of `inboundIds` with random traffic per
+ * inbound (users' totals are the sums), a mix of limits, expiries (some past), disabled
+ * users and reset strategies. Names are `{word}.{index}` so name order differs from id order.
+ */
+export async function seedUsers(
+  db: Db,
+  n: number,
+  inboundIds: number[],
+  random: () => number = seededRandom(),
+): Promise<void> {
+  const now = Date.now();
+  await db.transaction().execute(async (trx) => {
+    for (let start = 0; start < n; start += CHUNK) {
+      const count = Math.min(CHUNK, n - start);
+      const users: NewUserRow[] = [];
+      const pairs: Array<{ inboundId: number; uplink: number; downlink: number }[]> = [];
+      for (let k = 0; k < count; k++) {
+        const i = start + k;
+        const assigned = inboundIds.filter((_, j) => j === i % inboundIds.length || random() < 0.4);
+        const traffic = assigned.map((inboundId) => {
+          const active = random() < 0.8;
+          return {
+            inboundId,
+            uplink: active ? Math.floor(random() * 2 * GB) : 0,
+            downlink: active ? Math.floor(random() * 20 * GB) : 0,
+          };
+        });
+        pairs.push(traffic);
+        const hex = randomHex(random, 32);
+        users.push({
+          name: `${WORDS[Math.floor(random() * WORDS.length)]}.${i}`,
+          uuid: `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${
+            hex.slice(17, 20)
+          }-${hex.slice(20, 32)}`,
+          password: btoa(randomHex(random, 24)),
+          traffic_limit: random() < 0.5 ? Math.ceil(random() * 100) * GB : 0,
+          expires_at: random() < 0.6 ? now + Math.floor((random() * 395 - 30) * DAY) : null,
+          enabled: random() < 0.95 ? 1 : 0,
+          note: random() < 0.1 ? `seeded user ${i}` : "",
+          sub_token: `seed-${i}-${randomHex(random, 24)}`,
+          reset_strategy: RESET_STRATEGIES[Math.floor(random() * RESET_STRATEGIES.length)],
+          last_reset_at: null,
+          uplink: traffic.reduce((sum, t) => sum + t.uplink, 0),
+          downlink: traffic.reduce((sum, t) => sum + t.downlink, 0),
+          created_at: now - (n - i) * 60_000,
+          updated_at: now,
+        });
+      }
+      const ids = await trx.insertInto("users").values(users).returning("id").execute();
+      const assignments = ids.flatMap(({ id }, k) =>
+        pairs[k].map((t) => ({ user_id: id, inbound_id: t.inboundId }))
+      );
+      if (assignments.length > 0) {
+        await trx.insertInto("user_inbounds").values(assignments).execute();
+      }
+      const traffic = ids.flatMap(({ id }, k) =>
+        pairs[k].filter((t) => t.uplink + t.downlink > 0).map((t) => ({
+          user_id: id,
+          inbound_id: t.inboundId,
+          uplink: t.uplink,
+          downlink: t.downlink,
+        }))
+      );
+      if (traffic.length > 0) {
+        await trx.insertInto("user_inbound_traffic").values(traffic).execute();
+      }
+    }
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * Users, their inbound assignments and their per-inbound traffic. Filtering, sorting and
+ * paging happen in SQL, each sort served by an index (see `userListQuery`).
+ */
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database, NewUserRow, UserRow, UserUpdate } from "./schema.ts";
+import type { ResetStrategy, User } from "../core/model.ts";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/**
+ * List orders. `created` is newest first; `expiry` is soonest first with users that never
+ * expire last; `*_desc` / `*_asc` reverse them.
+ */
+export const USER_SORTS = [
+  "name",
+  "name_desc",
+  "created",
+  "created_asc",
+  "expiry",
+  "expiry_desc",
+  "traffic_asc",
+  "traffic_desc",
+] as const;
+export type UserSort = typeof USER_SORTS[number];
+
+export const USERS_PAGE_SIZE = 50;
+
+/** A user with the tags of the inbounds assigned to them, sorted. */
+export interface UserWithInbounds extends User {
+  inbounds: string[];
+}
+
+export interface UserListOptions {
+  /** Part of the name, matched literally and case-insensitively (ASCII). */
+  search?: string;
+  sort?: UserSort;
+  /** 1-based. */
+  page?: number;
+  pageSize?: number;
+}
+
+export interface UserList {
+  rows: UserWithInbounds[];
+  /** Users matching the search, over all pages. */
+  total: number;
+}
+
+/** One inbound's share of a user's traffic. */
+export interface UserInboundTraffic {
+  tag: string;
+  uplink: number;
+  downlink: number;
+  /** Whether the inbound is currently assigned (traffic may outlive an assignment). */
+  assigned: boolean;
+}
+
+/** A `users` row as the product's `User`. */
+export function toUser(row: UserRow): User {
+  return {
+    id: row.id,
+    name: row.name,
+    uuid: row.uuid,
+    password: row.password,
+    trafficLimit: row.traffic_limit,
+    expiresAt: row.expires_at,
+    enabled: row.enabled === 1,
+    note: row.note,
+    subToken: row.sub_token,
+    resetStrategy: row.reset_strategy as ResetStrategy,
+    uplink: row.uplink,
+    downlink: row.downlink,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+/** Escapes `\`, `%` and `_` so a LIKE pattern (with `ESCAPE '\'`) matches them literally. */
+export function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
+}
+
+function searchFilter(db: Q, search: string | undefined) {
+  const query = db.selectFrom("users");
+  if (!search) return query;
+  return query.where(sql<boolean>`name LIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`);
+}
+
+/**
+ * The page query of `listUsers`, exported so tests can check its plan. Every order is a
+ * straight (forward or backward) scan of one index:
+ * name → the UNIQUE index on name; created → users_created; expiry → users_expires
+ * (SQLite serves NULLS LAST/FIRST from the index in two passes); traffic → the expression
+ * index users_traffic, which needs the ORDER BY expression spelled `uplink + downlink`.
+ */
+export function userListQuery(db: Q, options: UserListOptions) {
+  const pageSize = options.pageSize ?? USERS_PAGE_SIZE;
+  const page = options.page ?? 1;
+  const traffic = sql`uplink + downlink`;
+  let query = searchFilter(db, options.search).selectAll();
+  switch (options.sort ?? "name") {
+    case "name":
+      query = query.orderBy("name", "asc");
+      break;
+    case "name_desc":
+      query = query.orderBy("name", "desc");
+      break;
+    case "created":
+      query = query.orderBy("created_at", "desc").orderBy("id", "desc");
+      break;
+    case "created_asc":
+      query = query.orderBy("created_at", "asc").orderBy("id", "asc");
+      break;
+    case "expiry":
+      query = query.orderBy("expires_at", (ob) => ob.asc().nullsLast()).orderBy("id", "asc");
+      break;
+    case "expiry_desc":
+      query = query.orderBy("expires_at", (ob) => ob.desc().nullsFirst()).orderBy("id", "desc");
+      break;
+    case "traffic_asc":
+      query = query.orderBy(traffic, "asc").orderBy("id", "asc");
+      break;
+    case "traffic_desc":
+      query = query.orderBy(traffic, "desc").orderBy("id", "desc");
+      break;
+  }
+  return query.limit(pageSize).offset((page - 1) * pageSize);
+}
+
+/** One page of users (with their inbound tags) and the number matching the search. */
+export async function listUsers(db: Q, options: UserListOptions = {}): Promise<UserList> {
+  const rows = await userListQuery(db, options).execute();
+  const count = await searchFilter(db, options.search)
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .executeTakeFirstOrThrow();
+  const tags = await inboundTagsOfUsers(db, rows.map((r) => r.id));
+  return {
+    rows: rows.map((row) => ({ ...toUser(row), inbounds: tags.get(row.id) ?? [] })),
+    total: Number(count.n),
+  };
+}
+
+/** The assigned inbound tags of several users in one query, each list sorted by tag. */
+export async function inboundTagsOfUsers(
+  db: Q,
+  userIds: number[],
+): Promise<Map<number, string[]>> {
+  const tags = new Map<number, string[]>();
+  if (userIds.length === 0) return tags;
+  const rows = await db.selectFrom("user_inbounds")
+    .innerJoin("inbounds", "inbounds.id", "user_inbounds.inbound_id")
+    .select(["user_inbounds.user_id", "inbounds.tag"])
+    .where("user_inbounds.user_id", "in", userIds)
+    .orderBy("inbounds.tag")
+    .execute();
+  for (const row of rows) {
+    const list = tags.get(row.user_id);
+    if (list) list.push(row.tag);
+    else tags.set(row.user_id, [row.tag]);
+  }
+  return tags;
+}
+
+/** The user with this exact name, if any. */
+export async function findUserByName(db: Q, name: string): Promise<User | undefined> {
+  const row = await db.selectFrom("users").selectAll().where("name", "=", name)
+    .executeTakeFirst();
+  return row && toUser(row);
+}
+
+/** The user with this exact name and their inbound tags, if any. */
+export async function findUserWithInbounds(
+  db: Q,
+  name: string,
+): Promise<UserWithInbounds | undefined> {
+  const user = await findUserByName(db, name);
+  if (!user) return undefined;
+  const tags = await inboundTagsOfUsers(db, [user.id]);
+  return { ...user, inbounds: tags.get(user.id) ?? [] };
+}
+
+/**
+ * A user's traffic per inbound, by tag: every inbound with recorded traffic for the user
+ * and every assigned inbound (with zeros when nothing was counted yet).
+ */
+export async function userTrafficByInbound(db: Q, userId: number): Promise<UserInboundTraffic[]> {
+  const rows = await db.selectFrom("inbounds")
+    .leftJoin(
+      "user_inbound_traffic as t",
+      (join) => join.onRef("t.inbound_id", "=", "inbounds.id").on("t.user_id", "=", userId),
+    )
+    .leftJoin(
+      "user_inbounds as a",
+      (join) => join.onRef("a.inbound_id", "=", "inbounds.id").on("a.user_id", "=", userId),
+    )
+    .select((eb) => [
+      "inbounds.tag",
+      eb.fn.coalesce("t.uplink", eb.lit(0)).as("uplink"),
+      eb.fn.coalesce("t.downlink", eb.lit(0)).as("downlink"),
+      "a.user_id as assigned_to",
+    ])
+    .where((eb) => eb.or([eb("t.user_id", "is not", null), eb("a.user_id", "is not", null)]))
+    .orderBy("inbounds.tag")
+    .execute();
+  return rows.map((r) => ({
+    tag: r.tag,
+    uplink: Number(r.uplink),
+    downlink: Number(r.downlink),
+    assigned: r.assigned_to !== null,
+  }));
+}
+
+/** The inbounds among `tags` that exist, as id and tag. */
+export function findInboundsByTags(db: Q, tags: string[]) {
+  if (tags.length === 0) return Promise.resolve([]);
+  return db.selectFrom("inbounds").select(["id", "tag"]).where("tag", "in", tags).execute();
+}
+
+/** Every inbound tag, sorted: the choices for assignment. */
+export async function listInboundTags(db: Q): Promise<string[]> {
+  const rows = await db.selectFrom("inbounds").select("tag").orderBy("tag").execute();
+  return rows.map((row) => row.tag);
+}
+
+/** Inserts a user; returns the new id. */
+export async function insertUser(db: Q, row: NewUserRow): Promise<number> {
+  const inserted = await db.insertInto("users").values(row).returning("id")
+    .executeTakeFirstOrThrow();
+  return inserted.id;
+}
+
+/** Updates columns of one user. */
+export async function updateUserRow(db: Q, userId: number, set: UserUpdate): Promise<void> {
+  await db.updateTable("users").set(set).where("id", "=", userId).execute();
+}
+
+/** Makes `inboundIds` the user's exact set of assignments: one delete, one multi-row insert. */
+export async function replaceUserInbounds(
+  db: Q,
+  userId: number,
+  inboundIds: number[],
+): Promise<void> {
+  await db.deleteFrom("user_inbounds").where("user_id", "=", userId).execute();
+  const unique = [...new Set(inboundIds)];
+  if (unique.length === 0) return;
+  await db.insertInto("user_inbounds")
+    .values(unique.map((inboundId) => ({ user_id: userId, inbound_id: inboundId })))
+    .execute();
+}
+
+/**
+ * Sets the user's totals to zero and forgets their per-inbound breakdown. Inbound totals
+ * are not touched: they count what each listener carried, whoever it was for.
+ */
+export async function clearUserTraffic(db: Q, userId: number, now: number): Promise<void> {
+  await db.deleteFrom("user_inbound_traffic").where("user_id", "=", userId).execute();
+  await db.updateTable("users")
+    .set({ uplink: 0, downlink: 0, last_reset_at: now, updated_at: now })
+    .where("id", "=", userId).execute();
+}
+
+/** Deletes a user with their assignments and traffic rows (explicitly, not by cascade). */
+export async function deleteUserRows(db: Q, userId: number): Promise<void> {
+  await db.deleteFrom("user_inbounds").where("user_id", "=", userId).execute();
+  await db.deleteFrom("user_inbound_traffic").where("user_id", "=", userId).execute();
+  await db.deleteFrom("users").where("id", "=", userId).execute();
+}

@@ -1,0 +1,814 @@
+/**
+ * Users pages and the users repository: forms, actions, list search/sort/paging, the
+ * htmx fragment, escaping, authentication and CSRF, and the list's query plans.
+ */
+import {
+  assert,
+  assertEquals,
+  assertExists,
+  assertFalse,
+  assertMatch,
+  assertNotEquals,
+  assertStringIncludes,
+} from "@std/assert";
+import { CompiledQuery } from "kysely";
+import { createTestPanel, snapshotDatabase, type TestPanel } from "./support/app.ts";
+import { idleServices, type Services } from "../core/services.ts";
+import { BYTES_PER_GB } from "../core/format.ts";
+import { parseUserForm, userNameError } from "../core/users.ts";
+import type { Db } from "../db/database.ts";
+import { listUsers, USER_SORTS, userListQuery, type UserSort } from "../db/users.ts";
+
+const DAY = 24 * 3600 * 1000;
+const GB = BYTES_PER_GB;
+
+/** Services whose core records every apply request. */
+function recordingServices(): { services: Services; applied: string[] } {
+  const applied: string[] = [];
+  const base = idleServices();
+  return {
+    applied,
+    services: { ...base, core: { ...base.core, requestApply: (r) => void applied.push(r) } },
+  };
+}
+
+async function withPanel(
+  fn: (p: TestPanel, applied: string[]) => Promise<void>,
+): Promise<void> {
+  const { services, applied } = recordingServices();
+  const p = await createTestPanel({ services });
+  try {
+    await fn(p, applied);
+  } finally {
+    await p.close();
+  }
+}
+
+let nextPort = 20000;
+
+/** Inserts an inbound directly (the Inbounds module is not needed); returns its id. */
+async function insertInbound(db: Db, tag: string, totals = { uplink: 0, downlink: 0 }) {
+  const now = Date.now();
+  const row = await db.insertInto("inbounds").values({
+    tag,
+    type: "vless",
+    listen: "0.0.0.0",
+    port: nextPort++,
+    enabled: 1,
+    settings: "{}",
+    uplink: totals.uplink,
+    downlink: totals.downlink,
+    created_at: now,
+    updated_at: now,
+  }).returning("id").executeTakeFirstOrThrow();
+  return row.id;
+}
+
+interface SeedUser {
+  name: string;
+  uplink?: number;
+  downlink?: number;
+  trafficLimit?: number;
+  expiresAt?: number | null;
+  enabled?: boolean;
+  createdAt?: number;
+  note?: string;
+}
+
+/** Inserts users directly, in order, with one multi-row INSERT; returns their ids. */
+async function insertUsers(db: Db, users: SeedUser[]): Promise<number[]> {
+  const now = Date.now();
+  const rows = await db.insertInto("users").values(users.map((u, i) => ({
+    name: u.name,
+    uuid: crypto.randomUUID(),
+    password: `pw-${u.name}`,
+    traffic_limit: u.trafficLimit ?? 0,
+    expires_at: u.expiresAt ?? null,
+    enabled: u.enabled === false ? 0 : 1,
+    note: u.note ?? "",
+    sub_token: `token-${u.name}-${i}`,
+    reset_strategy: "none",
+    last_reset_at: null,
+    uplink: u.uplink ?? 0,
+    downlink: u.downlink ?? 0,
+    created_at: u.createdAt ?? now,
+    updated_at: now,
+  }))).returning("id").execute();
+  return rows.map((r) => r.id);
+}
+
+function userRow(db: Db, name: string) {
+  return db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirst();
+}
+
+function assignedTags(db: Db, userId: number) {
+  return db.selectFrom("user_inbounds").innerJoin("inbounds", "inbounds.id", "inbound_id")
+    .select("tag").where("user_id", "=", userId).orderBy("tag").execute()
+    .then((rows) => rows.map((r) => r.tag));
+}
+
+const VALID_FORM = {
+  name: "carol",
+  trafficLimitGb: "1.5",
+  expiresOn: "2031-03-04",
+  enabled: "1",
+  resetStrategy: "month",
+  note: "Line one\r\nline two",
+};
+
+// ---------------------------------------------------------------------------------------
+// Parsing
+
+Deno.test("userNameError() gives a specific message for each kind of bad name", () => {
+  assertEquals(userNameError("alice.b_c@d-e"), null);
+  assertStringIncludes(userNameError("a>>>b")!, '">>>"');
+  assertStringIncludes(userNameError("a|b")!, '"|"');
+  assertStringIncludes(userNameError("a b")!, "whitespace");
+  assertStringIncludes(userNameError("a\tb")!, "whitespace");
+  assertStringIncludes(userNameError("x".repeat(49))!, "at most 48");
+  assertStringIncludes(userNameError("bob!")!, '"!"');
+  assertStringIncludes(userNameError("")!, "required");
+  assertStringIncludes(userNameError("new")!, "reserved");
+  assertStringIncludes(userNameError("..")!, "reserved");
+});
+
+Deno.test("parseUserForm() converts decimal GB to bytes and a date to the end of that day UTC", () => {
+  const parsed = parseUserForm({ ...VALID_FORM, inbounds: ["a", "b", "a"] });
+  assertEquals(parsed.errors, {});
+  assertEquals(parsed.values, {
+    name: "carol",
+    trafficLimit: Math.round(1.5 * GB),
+    expiresAt: Date.UTC(2031, 2, 4, 23, 59, 59, 999),
+    enabled: true,
+    resetStrategy: "month",
+    note: "Line one\nline two",
+    inbounds: ["a", "b"],
+  });
+  const unlimited = parseUserForm({ name: "d", trafficLimitGb: "0", expiresOn: "" });
+  assertEquals(unlimited.values.trafficLimit, 0);
+  assertEquals(unlimited.values.expiresAt, null);
+  assertEquals(unlimited.values.enabled, false);
+  assertEquals(unlimited.values.resetStrategy, "none");
+});
+
+Deno.test("parseUserForm() keeps the stored expiry instant when the date is unchanged", () => {
+  const stored = Date.UTC(2031, 0, 2, 8, 30);
+  const same = parseUserForm({ ...VALID_FORM, expiresOn: "2031-01-02" }, { expiresAt: stored });
+  assertEquals(same.values.expiresAt, stored);
+  const moved = parseUserForm({ ...VALID_FORM, expiresOn: "2031-01-03" }, { expiresAt: stored });
+  assertEquals(moved.values.expiresAt, Date.UTC(2031, 0, 3, 23, 59, 59, 999));
+});
+
+Deno.test("parseUserForm() reports every bad field at once", () => {
+  const parsed = parseUserForm({
+    name: "a b",
+    trafficLimitGb: "-1",
+    expiresOn: "2031-02-30",
+    resetStrategy: "yearly",
+    note: "x".repeat(501),
+  });
+  assertEquals(Object.keys(parsed.errors).sort(), [
+    "expiresAt",
+    "name",
+    "note",
+    "resetStrategy",
+    "trafficLimit",
+  ]);
+  assertEquals(
+    parseUserForm({ name: "a", trafficLimitGb: "1,5" }).errors.trafficLimit.length > 0,
+    true,
+  );
+  assertStringIncludes(
+    parseUserForm({ name: "a", trafficLimitGb: "99999999999" }).errors.trafficLimit,
+    "at most",
+  );
+  assertStringIncludes(
+    parseUserForm({ name: "a", trafficLimitGb: "0.0000000001" }).errors.trafficLimit,
+    "at least 1 byte",
+  );
+});
+
+// ---------------------------------------------------------------------------------------
+// Create, edit and actions through the pages
+
+Deno.test("POST /users creates a user from the form and redirects to its page", async () => {
+  await withPanel(async (p, applied) => {
+    await insertInbound(p.db, "vless-main");
+    await insertInbound(p.db, "trojan-b");
+    const res = await p.postForm("/users", { ...VALID_FORM, inbounds: ["vless-main", "trojan-b"] });
+    assertEquals(res.status, 303);
+    assertEquals(res.headers.get("location"), "/users/carol?done=created");
+    const row = await userRow(p.db, "carol");
+    assertExists(row);
+    assertEquals(row.traffic_limit, Math.round(1.5 * GB));
+    assertEquals(row.expires_at, Date.UTC(2031, 2, 4, 23, 59, 59, 999));
+    assertEquals(row.enabled, 1);
+    assertEquals(row.reset_strategy, "month");
+    assertEquals(row.note, "Line one\nline two");
+    assertMatch(row.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    assertEquals(atob(row.password).length, 32);
+    assertMatch(row.sub_token, /^[A-Za-z0-9_-]{32}$/);
+    assertEquals(await assignedTags(p.db, row.id), ["trojan-b", "vless-main"]);
+    assertEquals(applied, ['user "carol" created']);
+
+    const page = await p.request("/users/carol?done=created");
+    assertEquals(page.status, 200);
+    assertEquals(page.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await page.text();
+    assertStringIncludes(html, "User created.");
+    assertStringIncludes(html, row.uuid);
+    assertStringIncludes(html, "1.50 GB");
+  });
+});
+
+Deno.test("POST /users from htmx answers with HX-Redirect instead of a 303", async () => {
+  await withPanel(async (p) => {
+    const res = await p.postForm("/users", VALID_FORM, { "HX-Request": "true" });
+    assertEquals(res.status, 204);
+    assertEquals(res.headers.get("hx-redirect"), "/users/carol?done=created");
+  });
+});
+
+Deno.test("GET /users/new renders the empty form with the inbound choices", async () => {
+  await withPanel(async (p) => {
+    await insertInbound(p.db, "vless-main");
+    const res = await p.request("/users/new");
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await res.text();
+    assertStringIncludes(html, 'id="user-form"');
+    assertStringIncludes(html, '<option value="vless-main" >vless-main</option>');
+    assertStringIncludes(html, 'name="_csrf"');
+  });
+});
+
+const BAD_FORMS: Array<[string, Record<string, string | string[]>, string, string]> = [
+  ["a name with >>>", { name: "a>>>b" }, "name", "&quot;&gt;&gt;&gt;&quot;"],
+  ["a name with |", { name: "a|b" }, "name", "&quot;|&quot;"],
+  ["a name with whitespace", { name: "a b" }, "name", "whitespace"],
+  ["a name with a bad character", { name: "bob!" }, "name", "not &quot;!&quot;"],
+  ["a name over 48 characters", { name: "n".repeat(49) }, "name", "at most 48"],
+  ["a negative limit", { trafficLimitGb: "-1" }, "trafficLimit", "0 (unlimited) or more"],
+  ["a limit that is not a number", { trafficLimitGb: "ten" }, "trafficLimit", "number of GB"],
+  ["an impossible date", { expiresOn: "2031-02-30" }, "expiresAt", "not a real date"],
+  ["a date in another format", { expiresOn: "04/03/2031" }, "expiresAt", "date like"],
+  ["an unknown reset strategy", { resetStrategy: "yearly" }, "resetStrategy", "one of"],
+  ["an oversize note", { note: "x".repeat(501) }, "note", "at most 500"],
+  ["an unknown inbound", { inbounds: ["ghost"] }, "inbounds", "&quot;ghost&quot; does not exist"],
+];
+
+Deno.test("POST /users re-renders the form with field errors", async (t) => {
+  await withPanel(async (p, applied) => {
+    await insertInbound(p.db, "vless-main");
+    await insertUsers(p.db, [{ name: "taken" }]);
+    const cases = [
+      ...BAD_FORMS,
+      ["a duplicate name", { name: "taken" }, "name", "already exists"] as const,
+    ];
+    for (const [what, fields, _field, message] of cases) {
+      await t.step(`POST /users rejects ${what} with 422 and changes nothing`, async () => {
+        const before = await snapshotDatabase(p.db);
+        const res = await p.postForm("/users", { ...VALID_FORM, ...fields });
+        assertEquals(res.status, 422);
+        assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+        const html = await res.text();
+        assertStringIncludes(html, '<html lang="en">'); // the whole page
+        assertStringIncludes(html, '<p class="field-error">');
+        assertStringIncludes(html, message);
+        assertStringIncludes(html, 'aria-invalid="true"');
+        assertEquals(await snapshotDatabase(p.db), before);
+      });
+    }
+    await t.step("POST /users from htmx answers only the form with 422", async () => {
+      const before = await snapshotDatabase(p.db);
+      const res = await p.postForm("/users", { ...VALID_FORM, name: "a|b" }, {
+        "HX-Request": "true",
+      });
+      assertEquals(res.status, 422);
+      assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+      const html = await res.text();
+      assert(html.startsWith('<form id="user-form"'), html.slice(0, 80));
+      assertFalse(html.includes("<html"));
+      assertStringIncludes(html, "separates user and inbound");
+      assertStringIncludes(html, 'value="a|b"');
+      assertEquals(await snapshotDatabase(p.db), before);
+    });
+    assertEquals(applied, []);
+  });
+});
+
+Deno.test("POST /users escapes submitted HTML in every re-rendered field", async () => {
+  await withPanel(async (p) => {
+    const before = await snapshotDatabase(p.db);
+    const evil = "<script>alert(1)</script>";
+    const res = await p.postForm("/users", {
+      name: evil,
+      trafficLimitGb: evil,
+      expiresOn: evil,
+      resetStrategy: evil,
+      note: evil,
+      inbounds: [evil],
+    });
+    assertEquals(res.status, 422);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await res.text();
+    assertFalse(html.includes("<script>alert"), "raw <script> in the page");
+    assertStringIncludes(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
+    assertEquals(await snapshotDatabase(p.db), before);
+  });
+});
+
+Deno.test("POST /users/:name edits and renames a user and keeps an unchanged expiry", async () => {
+  await withPanel(async (p, applied) => {
+    const inbound = await insertInbound(p.db, "vless-main");
+    await insertInbound(p.db, "trojan-b");
+    const expiresAt = Date.UTC(2031, 0, 2, 8, 30);
+    const [id] = await insertUsers(p.db, [{ name: "dave", expiresAt, trafficLimit: 5 * GB }]);
+    await p.db.insertInto("user_inbounds").values({ user_id: id, inbound_id: inbound }).execute();
+
+    const res = await p.postForm("/users/dave", {
+      name: "dave2",
+      trafficLimitGb: "5",
+      expiresOn: "2031-01-02",
+      enabled: "1",
+      resetStrategy: "week",
+      note: "renamed",
+      inbounds: ["trojan-b"],
+    });
+    assertEquals(res.status, 303);
+    assertEquals(res.headers.get("location"), "/users/dave2?done=saved");
+    assertEquals(await userRow(p.db, "dave"), undefined);
+    const row = await userRow(p.db, "dave2");
+    assertExists(row);
+    assertEquals(row.id, id);
+    assertEquals(row.expires_at, expiresAt);
+    assertEquals(row.traffic_limit, 5 * GB);
+    assertEquals(row.reset_strategy, "week");
+    assertEquals(row.note, "renamed");
+    assertEquals(await assignedTags(p.db, id), ["trojan-b"]);
+    assertEquals(applied, ['user "dave2" edited']);
+  });
+});
+
+Deno.test("POST /users/:name asks for no reload when only the note changes", async () => {
+  await withPanel(async (p, applied) => {
+    await insertUsers(p.db, [{ name: "erin" }]);
+    const res = await p.postForm("/users/erin", {
+      name: "erin",
+      trafficLimitGb: "0",
+      expiresOn: "",
+      enabled: "1",
+      resetStrategy: "none",
+      note: "just a note",
+    });
+    assertEquals(res.status, 303);
+    assertEquals((await userRow(p.db, "erin"))?.note, "just a note");
+    assertEquals(applied, []);
+  });
+});
+
+Deno.test("POST /users/:name rejects a name taken by another user and changes nothing", async () => {
+  await withPanel(async (p, applied) => {
+    await insertUsers(p.db, [{ name: "frank" }, { name: "grace" }]);
+    const before = await snapshotDatabase(p.db);
+    const res = await p.postForm("/users/frank", { ...VALID_FORM, name: "grace" });
+    assertEquals(res.status, 422);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await res.text();
+    assertStringIncludes(html, "A user named &quot;grace&quot; already exists");
+    assertStringIncludes(html, "<h1>frank");
+    assertEquals(await snapshotDatabase(p.db), before);
+    assertEquals(applied, []);
+  });
+});
+
+Deno.test("POST /users/:name/toggle disables and enables a user", async () => {
+  await withPanel(async (p, applied) => {
+    await insertUsers(p.db, [{ name: "heidi" }]);
+    let res = await p.postForm("/users/heidi/toggle", { enabled: "0" });
+    assertEquals(res.status, 303);
+    assertEquals(res.headers.get("location"), "/users/heidi?done=disabled");
+    assertEquals((await userRow(p.db, "heidi"))?.enabled, 0);
+    const page = await (await p.request("/users/heidi")).text();
+    assertStringIncludes(page, '<span class="badge disabled">disabled</span>');
+    res = await p.postForm("/users/heidi/toggle", {}, { "HX-Request": "true" });
+    assertEquals(res.status, 204);
+    assertEquals(res.headers.get("hx-redirect"), "/users/heidi?done=enabled");
+    assertEquals((await userRow(p.db, "heidi"))?.enabled, 1);
+    assertEquals(applied, ['user "heidi" disabled', 'user "heidi" enabled']);
+  });
+});
+
+Deno.test("POST /users/:name/regenerate makes a new UUID and password", async () => {
+  await withPanel(async (p, applied) => {
+    await insertUsers(p.db, [{ name: "ivan" }]);
+    const before = (await userRow(p.db, "ivan"))!;
+    const res = await p.postForm("/users/ivan/regenerate", {});
+    assertEquals(res.status, 303);
+    assertEquals(res.headers.get("location"), "/users/ivan?done=regenerated");
+    const after = (await userRow(p.db, "ivan"))!;
+    assertNotEquals(after.uuid, before.uuid);
+    assertNotEquals(after.password, before.password);
+    assertEquals(after.sub_token, before.sub_token);
+    assertEquals(applied, ['user "ivan" credentials regenerated']);
+  });
+});
+
+Deno.test("POST /users/:name/reset-traffic zeroes the user but not the inbound totals", async () => {
+  await withPanel(async (p, applied) => {
+    const inbound = await insertInbound(p.db, "vless-main", { uplink: 5000, downlink: 7000 });
+    const [id, otherId] = await insertUsers(p.db, [
+      { name: "judy", uplink: 3000, downlink: 4000, trafficLimit: 5000 },
+      { name: "ken", uplink: 2000, downlink: 3000 },
+    ]);
+    await p.db.insertInto("user_inbound_traffic").values([
+      { user_id: id, inbound_id: inbound, uplink: 3000, downlink: 4000 },
+      { user_id: otherId, inbound_id: inbound, uplink: 2000, downlink: 3000 },
+    ]).execute();
+    const page = await (await p.request("/users/judy")).text();
+    assertStringIncludes(page, '<span class="badge limited">limited</span>');
+
+    const res = await p.postForm("/users/judy/reset-traffic", {});
+    assertEquals(res.status, 303);
+    assertEquals(res.headers.get("location"), "/users/judy?done=reset");
+    const row = (await userRow(p.db, "judy"))!;
+    assertEquals([row.uplink, row.downlink], [0, 0]);
+    assertExists(row.last_reset_at);
+    const traffic = await p.db.selectFrom("user_inbound_traffic").selectAll().execute();
+    assertEquals(traffic, [{
+      user_id: otherId,
+      inbound_id: inbound,
+      uplink: 2000,
+      downlink: 3000,
+    }]);
+    const totals = await p.db.selectFrom("inbounds").select(["uplink", "downlink"]).execute();
+    assertEquals(totals, [{ uplink: 5000, downlink: 7000 }]);
+    const ken = (await userRow(p.db, "ken"))!;
+    assertEquals([ken.uplink, ken.downlink], [2000, 3000]);
+    assertEquals(applied, ['user "judy" traffic reset']);
+  });
+});
+
+Deno.test("POST /users/:name/delete removes the user with assignments and traffic rows", async () => {
+  await withPanel(async (p, applied) => {
+    const inbound = await insertInbound(p.db, "vless-main", { uplink: 10, downlink: 20 });
+    const [id, keepId] = await insertUsers(p.db, [{ name: "leo" }, { name: "mia" }]);
+    await p.db.insertInto("user_inbounds").values([
+      { user_id: id, inbound_id: inbound },
+      { user_id: keepId, inbound_id: inbound },
+    ]).execute();
+    await p.db.insertInto("user_inbound_traffic").values([
+      { user_id: id, inbound_id: inbound, uplink: 10, downlink: 20 },
+    ]).execute();
+    const res = await p.postForm("/users/leo/delete", {}, { "HX-Request": "true" });
+    assertEquals(res.status, 204);
+    assertEquals(res.headers.get("hx-redirect"), "/users");
+    assertEquals(await userRow(p.db, "leo"), undefined);
+    assertEquals(
+      await p.db.selectFrom("user_inbounds").selectAll().execute(),
+      [{ user_id: keepId, inbound_id: inbound }],
+    );
+    assertEquals(await p.db.selectFrom("user_inbound_traffic").selectAll().execute(), []);
+    assertEquals(
+      await p.db.selectFrom("inbounds").select(["uplink", "downlink"]).execute(),
+      [{ uplink: 10, downlink: 20 }],
+    );
+    assertEquals(applied, ['user "leo" deleted']);
+  });
+});
+
+Deno.test("users actions on an unknown user answer 404 and change nothing", async () => {
+  await withPanel(async (p, applied) => {
+    const before = await snapshotDatabase(p.db);
+    for (const path of ["/users/nobody"]) {
+      const res = await p.request(path);
+      assertEquals(res.status, 404);
+      assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+      assertStringIncludes(await res.text(), "User &quot;nobody&quot; does not exist");
+    }
+    for (const action of ["", "/toggle", "/regenerate", "/reset-traffic", "/delete"]) {
+      const res = await p.postForm(`/users/nobody${action}`, VALID_FORM);
+      assertEquals(res.status, 404, action);
+      assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+      assertStringIncludes(await res.text(), "does not exist");
+    }
+    assertEquals(await snapshotDatabase(p.db), before);
+    assertEquals(applied, []);
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Detail and list rendering
+
+Deno.test("GET /users/:name shows the traffic per inbound, assigned ones with zeros", async () => {
+  await withPanel(async (p) => {
+    const a = await insertInbound(p.db, "in-a");
+    const b = await insertInbound(p.db, "in-b");
+    const c = await insertInbound(p.db, "in-c");
+    await insertInbound(p.db, "in-unrelated");
+    const [id] = await insertUsers(p.db, [{ name: "nina", uplink: 3 * GB, downlink: 5 }]);
+    await p.db.insertInto("user_inbounds").values([
+      { user_id: id, inbound_id: a },
+      { user_id: id, inbound_id: b },
+    ]).execute();
+    await p.db.insertInto("user_inbound_traffic").values([
+      { user_id: id, inbound_id: a, uplink: 3 * GB, downlink: 2 },
+      { user_id: id, inbound_id: c, uplink: 0, downlink: 3 },
+    ]).execute();
+    const res = await p.request("/users/nina");
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await res.text();
+    const table = html.slice(html.indexOf('<table id="user-inbounds"'), html.indexOf("</table>"));
+    const rows = [
+      ...table.matchAll(
+        /<tr><td>(.*?)<\/td><td class="num">(.*?)<\/td><td class="num">(.*?)<\/td><\/tr>/g,
+      ),
+    ]
+      .map((m) => [m[1].replace(/<[^>]+>/g, "").trim(), m[2], m[3]]);
+    assertEquals(rows, [
+      ["in-a", "3.00 GB", "2 B"],
+      ["in-b", "0 B", "0 B"],
+      ["in-c (no longer assigned)", "0 B", "3 B"],
+    ]);
+  });
+});
+
+Deno.test("GET /users shows status badges, usage bars and expiry for every status", async () => {
+  await withPanel(async (p) => {
+    const now = Date.now();
+    const inbound = await insertInbound(p.db, "vless-main");
+    const [okId] = await insertUsers(p.db, [
+      { name: "ok", uplink: GB, downlink: GB / 4, trafficLimit: 10 * GB },
+      { name: "near", uplink: 8 * GB, trafficLimit: 10 * GB },
+      { name: "soon", expiresAt: now + DAY },
+      { name: "over", uplink: 10 * GB, downlink: 1, trafficLimit: 10 * GB },
+      { name: "past", expiresAt: Date.UTC(2020, 0, 1, 23, 59, 59, 999) },
+      { name: "off", enabled: false },
+    ]);
+    await p.db.insertInto("user_inbounds").values({ user_id: okId, inbound_id: inbound }).execute();
+    const res = await p.request("/users");
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await res.text();
+    const row = (name: string) => {
+      const start = html.indexOf(`<a href="/users/${name}">`);
+      return html.slice(start, html.indexOf("</tr>", start));
+    };
+    assertStringIncludes(row("ok"), '<span class="badge active">active</span>');
+    assertStringIncludes(row("ok"), '<div class="bar active"');
+    assertStringIncludes(row("ok"), '<span style="width:12.5%"></span>');
+    assertStringIncludes(row("ok"), "1.25 GB / 10.00 GB");
+    assertStringIncludes(row("ok"), '<td class="num">1.00 GB</td><td class="num">256.0 MB</td>');
+    assertStringIncludes(row("ok"), "<td>vless-main</td>");
+    assertStringIncludes(row("near"), '<span class="badge near_limit">near limit</span>');
+    assertStringIncludes(row("near"), '<div class="bar near_limit"');
+    assertStringIncludes(row("soon"), '<span class="badge near_limit">near limit</span>');
+    assertStringIncludes(row("soon"), "0 B / ∞");
+    assertStringIncludes(row("over"), '<span class="badge limited">limited</span>');
+    assertStringIncludes(row("over"), '<span style="width:100%"></span>');
+    assertStringIncludes(row("past"), '<span class="badge expired">expired</span>');
+    assertMatch(row("past"), /<span class="expired-date"[^>]*>2020-01-01<\/span>/);
+    assertStringIncludes(row("off"), '<span class="badge disabled">disabled</span>');
+    assertStringIncludes(row("off"), '<span class="muted">never</span>');
+    assertStringIncludes(html, '<span id="users-total">6 users</span>');
+  });
+});
+
+Deno.test("GET /users and GET /users/:name never show a note's or name's HTML raw", async () => {
+  await withPanel(async (p) => {
+    const evil = "<script>alert('x')</script>";
+    const res = await p.api("POST", "/api/v1/users", { name: "olga", note: evil });
+    assertEquals(res.status, 201);
+    assertEquals((await userRow(p.db, "olga"))?.note, evil);
+    for (const path of ["/users", "/users/olga", "/users?search=%3Cscript%3E"]) {
+      const page = await p.request(path);
+      assertEquals(page.status, 200);
+      const html = await page.text();
+      assertFalse(html.includes("<script>alert"), `raw <script> on ${path}`);
+    }
+    const detail = await (await p.request("/users/olga")).text();
+    assertStringIncludes(detail, "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;");
+  });
+});
+
+Deno.test("GET /users with HX-Request returns only the self-refreshing table fragment", async () => {
+  await withPanel(async (p) => {
+    await insertUsers(p.db, [{ name: "pat" }]);
+    const res = await p.request("/users?search=pa&sort=traffic_desc&page=1", {
+      headers: { "HX-Request": "true" },
+    });
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await res.text();
+    assert(html.startsWith('<div id="users-list"'), html.slice(0, 80));
+    assertFalse(html.includes("<html"));
+    assertFalse(html.includes('type="search"'));
+    assertStringIncludes(html, 'id="users-table"');
+    assertStringIncludes(html, 'hx-get="/users?search=pa&amp;sort=traffic_desc"');
+    assertStringIncludes(
+      html,
+      'hx-trigger="every 5s [document.visibilityState === &#39;visible&#39;]"',
+    );
+    assertStringIncludes(
+      html,
+      '<input type="hidden" id="users-sort" name="sort" value="traffic_desc" hx-swap-oob="true"',
+    );
+    // Headers keep the search and toggle the direction of the current sort.
+    assertStringIncludes(html, 'href="/users?search=pa&amp;sort=traffic_asc"');
+    assertStringIncludes(html, 'hx-push-url="true"');
+
+    const full = await (await p.request("/users?search=pa")).text();
+    assertStringIncludes(full, '<input type="search" name="search" value="pa"');
+    assertStringIncludes(full, 'hx-trigger="keyup changed delay:300ms, search"');
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Search, sort and paging over 120 users
+
+interface Seeded {
+  id: number;
+  name: string;
+  traffic: number;
+  expiresAt: number | null;
+  createdAt: number;
+}
+
+/** 120 users whose names, traffic, expiry and creation orders all differ, with ties. */
+async function seedList(db: Db): Promise<Seeded[]> {
+  const base = Date.UTC(2030, 0, 1);
+  const users: SeedUser[] = [];
+  for (let i = 0; i < 120; i++) {
+    const traffic = i % 10 === 0 ? 0 : ((i * 919) % 1000) * 1000;
+    users.push({
+      name: `u${String((i * 37) % 120).padStart(3, "0")}${i % 7 === 0 ? "_x" : ""}`,
+      uplink: Math.floor(traffic / 3),
+      downlink: traffic - Math.floor(traffic / 3),
+      expiresAt: i % 3 === 0 ? null : base + ((i * 13) % 40) * DAY,
+      createdAt: base - Math.floor(i / 2) * 1000 * ((i * 7) % 5 + 1),
+    });
+  }
+  const ids = await insertUsers(db, users);
+  return users.map((u, i) => ({
+    id: ids[i],
+    name: u.name,
+    traffic: u.uplink! + u.downlink!,
+    expiresAt: u.expiresAt!,
+    createdAt: u.createdAt!,
+  }));
+}
+
+const cmp = (a: number | string, b: number | string) => a < b ? -1 : a > b ? 1 : 0;
+const EXPECTED_ORDER: Record<UserSort, (a: Seeded, b: Seeded) => number> = {
+  name: (a, b) => cmp(a.name, b.name),
+  name_desc: (a, b) => cmp(b.name, a.name),
+  created: (a, b) => cmp(b.createdAt, a.createdAt) || cmp(b.id, a.id),
+  created_asc: (a, b) => cmp(a.createdAt, b.createdAt) || cmp(a.id, b.id),
+  expiry: (a, b) =>
+    cmp(a.expiresAt === null ? 1 : 0, b.expiresAt === null ? 1 : 0) ||
+    cmp(a.expiresAt ?? 0, b.expiresAt ?? 0) || cmp(a.id, b.id),
+  expiry_desc: (a, b) =>
+    cmp(b.expiresAt === null ? 1 : 0, a.expiresAt === null ? 1 : 0) ||
+    cmp(b.expiresAt ?? 0, a.expiresAt ?? 0) || cmp(b.id, a.id),
+  traffic_asc: (a, b) => cmp(a.traffic, b.traffic) || cmp(a.id, b.id),
+  traffic_desc: (a, b) => cmp(b.traffic, a.traffic) || cmp(b.id, a.id),
+};
+
+Deno.test("listUsers() pages through every sort in the expected order", async () => {
+  await withPanel(async (p) => {
+    const seeded = await seedList(p.db);
+    for (const sort of USER_SORTS) {
+      const expected = [...seeded].sort(EXPECTED_ORDER[sort]).map((u) => u.name);
+      const got: string[] = [];
+      for (const page of [1, 2, 3, 4]) {
+        const list = await listUsers(p.db, { sort, page });
+        assertEquals(list.total, 120);
+        assertEquals(list.rows.length, [50, 50, 20, 0][page - 1], `${sort} page ${page}`);
+        got.push(...list.rows.map((u) => u.name));
+      }
+      assertEquals(got, expected, `sort ${sort}`);
+    }
+  });
+});
+
+Deno.test("GET /users?page=3 shows the last 20 users and the pager", async () => {
+  await withPanel(async (p) => {
+    const seeded = await seedList(p.db);
+    const expected = [...seeded].sort(EXPECTED_ORDER.traffic_desc).slice(100).map((u) => u.name);
+    const res = await p.request("/users?sort=traffic_desc&page=3");
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    const html = await res.text();
+    const names = [...html.matchAll(/<td><a href="\/users\/([^"]+)">/g)].map((m) => m[1]);
+    assertEquals(names, expected);
+    assertStringIncludes(html, '<span id="users-total">120 users</span>');
+    assertStringIncludes(html, "Page 3 of 3");
+    assertStringIncludes(html, 'href="/users?sort=traffic_desc&amp;page=2"');
+    assertStringIncludes(html, "<span>Next →</span>");
+    // Past the end shows the last page.
+    const past = await (await p.request("/users?sort=traffic_desc&page=9")).text();
+    assertStringIncludes(past, "Page 3 of 3");
+  });
+});
+
+Deno.test("listUsers() searches names literally, with % and _ not acting as wildcards", async () => {
+  await withPanel(async (p) => {
+    await seedList(p.db);
+    await insertUsers(p.db, [{ name: "a_b" }, { name: "axb" }, { name: "A_B2" }, { name: "x\\y" }]);
+    const names = async (search: string) =>
+      (await listUsers(p.db, { search, sort: "name" })).rows.map((u) => u.name);
+    assertEquals(await names("a_b"), ["A_B2", "a_b"]);
+    assertEquals((await listUsers(p.db, { search: "%" })).total, 0);
+    assertEquals(await names("\\"), ["x\\y"]);
+    assertEquals((await listUsers(p.db, { search: "_x" })).total, 18);
+    assertEquals((await listUsers(p.db, { search: "u00" })).total, 10);
+    assertEquals((await listUsers(p.db, { search: "u0", page: 2 })).rows.length, 50);
+    assertEquals((await listUsers(p.db, { search: "u0", page: 2 })).total, 100);
+
+    const res = await p.request("/users?search=%25");
+    assertEquals(res.status, 200);
+    assertStringIncludes(await res.text(), "No users match “%”");
+  });
+});
+
+Deno.test("userListQuery() scans an index for every sort, with no temporary B-tree", async () => {
+  await withPanel(async (p) => {
+    await seedList(p.db);
+    for (const sort of USER_SORTS) {
+      const compiled = userListQuery(p.db, { sort, page: 1000 }).compile();
+      const { rows } = await p.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+      );
+      const plan = rows.map((r) => r.detail).join(" | ");
+      assertMatch(plan, /^SCAN users USING INDEX \w+$/, `${sort}: ${plan}`);
+      assertFalse(plan.includes("TEMP B-TREE"), `${sort}: ${plan}`);
+    }
+  });
+});
+
+// ---------------------------------------------------------------------------------------
+// Authentication and CSRF
+
+const PAGE_GETS = ["/users", "/users/new", "/users/someone"];
+const PAGE_POSTS = [
+  "/users",
+  "/users/someone",
+  "/users/someone/toggle",
+  "/users/someone/regenerate",
+  "/users/someone/reset-traffic",
+  "/users/someone/delete",
+];
+
+Deno.test("users pages without a session redirect to /login", async () => {
+  await withPanel(async (p) => {
+    for (const path of [...PAGE_GETS]) {
+      const res = await p.app.request(path);
+      assertEquals(res.status, 303, path);
+      assertEquals(res.headers.get("location"), `/login?next=${encodeURIComponent(path)}`);
+    }
+    for (const path of PAGE_POSTS) {
+      const res = await p.app.request(path, {
+        method: "POST",
+        body: new URLSearchParams({ name: "x" }),
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      assertEquals(res.status, 303, path);
+      assertMatch(res.headers.get("location") ?? "", /^\/login/);
+    }
+  });
+});
+
+Deno.test("users posts without a CSRF token are refused with 403 and change nothing", async () => {
+  await withPanel(async (p, applied) => {
+    await insertUsers(p.db, [{ name: "someone" }]);
+    const before = await snapshotDatabase(p.db);
+    for (const path of PAGE_POSTS) {
+      const res = await p.request(path, {
+        method: "POST",
+        csrf: false,
+        body: new URLSearchParams(VALID_FORM),
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      });
+      assertEquals(res.status, 403, path);
+      assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+      assertStringIncludes(await res.text(), "CSRF");
+    }
+    assertEquals(await snapshotDatabase(p.db), before);
+    assertEquals(applied, []);
+  });
+});
+
+Deno.test("GET /users answers the whole page to an htmx history restore", async () => {
+  await withPanel(async (p) => {
+    const res = await p.request("/users?sort=expiry", {
+      headers: { "HX-Request": "true", "HX-History-Restore-Request": "true" },
+    });
+    assertEquals(res.status, 200);
+    assertEquals(res.headers.get("content-type"), "text/html; charset=UTF-8");
+    assertStringIncludes(res.headers.get("vary") ?? "", "HX-Request");
+    const html = await res.text();
+    assertStringIncludes(html, '<html lang="en">');
+    assertStringIncludes(html, 'type="search"');
+  });
+});

@@ -1,0 +1,175 @@
+/** One user's page: status, usage, traffic per inbound, credentials, actions, edit form. */
+import { formatBytes, formatTime } from "../core/format.ts";
+import { userStatus } from "../core/user_status.ts";
+import type { UserDetail } from "../core/users.ts";
+import { CsrfField, Layout } from "./layout.tsx";
+import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./users.tsx";
+import { UserForm, type UserFormProps } from "./user_form.tsx";
+
+/** Messages shown after a redirect back to the page (`?done=…`). */
+export const DONE_MESSAGES = {
+  created: "User created.",
+  saved: "Changes saved.",
+  reset: "Traffic reset to zero.",
+  regenerated: "New UUID and password generated; the user's clients need the new settings.",
+  enabled: "User enabled.",
+  disabled: "User disabled.",
+} as const;
+export type DoneKey = keyof typeof DONE_MESSAGES;
+
+const RESET_TEXT: Record<string, string> = {
+  none: "never",
+  day: "every day",
+  week: "every week",
+  month: "every month",
+};
+
+export interface UserDetailProps extends UserDetail {
+  csrfToken: string;
+  username: string;
+  now: number;
+  done?: DoneKey;
+  form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel">;
+}
+
+/** A POST button in its own form: htmx with a confirmation, or a plain POST without script. */
+function ActionButton(
+  props: { action: string; csrfToken: string; label: string; confirm?: string; kind?: string },
+) {
+  return (
+    <form method="post" action={props.action} hx-post={props.action} hx-confirm={props.confirm}>
+      <CsrfField token={props.csrfToken} />
+      <button type="submit" class={props.kind}>{props.label}</button>
+    </form>
+  );
+}
+
+export function UserDetailPage(props: UserDetailProps) {
+  const { user, perInbound, now } = props;
+  const status = userStatus(user, now);
+  const url = userUrl(user.name);
+  return (
+    <Layout title={user.name} active="users" csrfToken={props.csrfToken} username={props.username}>
+      <p>
+        <a href="/users">← Users</a>
+      </p>
+      <h1>
+        {user.name} <StatusBadge status={status} />
+      </h1>
+      {props.done && <p class="flash" role="status">{DONE_MESSAGES[props.done]}</p>}
+
+      <section class="grid">
+        <div class="card stat">
+          <div class="label">Uplink</div>
+          <div class="value" id="user-uplink">{formatBytes(user.uplink)}</div>
+        </div>
+        <div class="card stat">
+          <div class="label">Downlink</div>
+          <div class="value" id="user-downlink">{formatBytes(user.downlink)}</div>
+        </div>
+        <div class="card stat">
+          <div class="label">Used / limit</div>
+          <UsageBar user={user} status={status} />
+        </div>
+        <div class="card stat">
+          <div class="label">Expires</div>
+          <div class="value">
+            <ExpiryDate expiresAt={user.expiresAt} now={now} />
+          </div>
+          <div class="label">Traffic resets {RESET_TEXT[user.resetStrategy]}</div>
+        </div>
+      </section>
+
+      {user.note && (
+        <section class="card">
+          <h2>Note</h2>
+          <p id="user-note" style="white-space:pre-wrap">{user.note}</p>
+        </section>
+      )}
+
+      <section class="card">
+        <h2>Traffic per inbound</h2>
+        <table id="user-inbounds">
+          <thead>
+            <tr>
+              <th>Inbound</th>
+              <th class="num">Uplink</th>
+              <th class="num">Downlink</th>
+            </tr>
+          </thead>
+          <tbody>
+            {perInbound.length === 0 && (
+              <tr>
+                <td colspan={3} class="muted">No inbounds assigned and no traffic recorded</td>
+              </tr>
+            )}
+            {perInbound.map((row) => (
+              <tr>
+                <td>
+                  {row.tag} {!row.assigned && <span class="muted">(no longer assigned)</span>}
+                </td>
+                <td class="num">{formatBytes(row.uplink)}</td>
+                <td class="num">{formatBytes(row.downlink)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section class="card">
+        <h2>Credentials</h2>
+        <p class="muted">UUID</p>
+        <p class="secret" id="user-uuid">{user.uuid}</p>
+        <p class="muted">Password</p>
+        <p class="secret" id="user-password">{user.password}</p>
+        <p class="muted">Subscription</p>
+        <p class="secret">/sub/{user.subToken}</p>
+        <ActionButton
+          action={`${url}/regenerate`}
+          csrfToken={props.csrfToken}
+          label="Regenerate credentials"
+          kind="secondary"
+          confirm={`Generate a new UUID and password for "${user.name}"? Their clients stop working until they update.`}
+        />
+      </section>
+
+      <section class="card">
+        <h2>Actions</h2>
+        <div class="actions">
+          <ActionButton
+            action={`${url}/reset-traffic`}
+            csrfToken={props.csrfToken}
+            label="Reset traffic"
+            kind="secondary"
+            confirm={`Reset the traffic of "${user.name}" to zero? Inbound totals are kept.`}
+          />
+          <form method="post" action={`${url}/toggle`} hx-post={`${url}/toggle`}>
+            <CsrfField token={props.csrfToken} />
+            <input type="hidden" name="enabled" value={user.enabled ? "0" : "1"} />
+            <button type="submit" class="secondary">{user.enabled ? "Disable" : "Enable"}</button>
+          </form>
+          <ActionButton
+            action={`${url}/delete`}
+            csrfToken={props.csrfToken}
+            label="Delete user"
+            kind="danger"
+            confirm={`Delete "${user.name}" and their traffic records? This cannot be undone.`}
+          />
+        </div>
+        <p class="muted">
+          Created {formatTime(user.createdAt)} UTC · updated {formatTime(user.updatedAt)} UTC
+        </p>
+      </section>
+
+      <section class="card">
+        <h2>Edit</h2>
+        <UserForm
+          action={url}
+          csrfToken={props.csrfToken}
+          submitLabel="Save changes"
+          {...props.form}
+        />
+      </section>
+    </Layout>
+  );
+}
