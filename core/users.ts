@@ -16,7 +16,6 @@ import { ConflictError, NotFoundError, ValidationError } from "./errors.ts";
 import { generatePassword, generateSubToken, generateUuid } from "./keys.ts";
 import { COUNTER_SEPARATOR, PAIR_SEPARATOR } from "./stats_names.ts";
 import type { CoreControl } from "./services.ts";
-import { Mutex } from "./mutex.ts";
 
 export const USER_NAME_MAX = 48;
 export const USER_NOTE_MAX = 500;
@@ -376,18 +375,12 @@ function throwIfInvalid(errors: Record<string, string>, takenName?: string): voi
 
 type Tx = Transaction<Database>;
 
-const writeLocks = new WeakMap<Db, Mutex>();
-
 /**
- * Runs `fn` in a write transaction, one at a time per database. The local libSQL driver is
- * synchronous: a second BEGIN IMMEDIATE while another transaction awaits blocks the event
- * loop in SQLite's busy wait, so the first can never commit and both time out with
- * SQLITE_BUSY. Queuing in-process avoids that.
+ * Runs `fn` in a write transaction. `openDatabase` gives the client one connection, so
+ * overlapping transactions queue in the client instead of stalling in SQLite's busy wait.
  */
 function writeTransaction<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
-  let lock = writeLocks.get(db);
-  if (!lock) writeLocks.set(db, lock = new Mutex());
-  return lock.run(() => db.transaction().execute(fn));
+  return db.transaction().execute(fn);
 }
 
 /** Inbound ids for `tags`, recording an error naming the unknown ones. */

@@ -1,9 +1,10 @@
 /** Opens the libSQL database (a local file or a remote server) as a Kysely instance. */
 import { Kysely, sql } from "kysely";
 import { LibsqlDialect } from "@libsql/kysely-libsql";
-import { createClient } from "@libsql/client/node";
+import { type Client, createClient, type InStatement, type Transaction } from "@libsql/client/node";
 import type { Database } from "./schema.ts";
 import { migrateToLatest } from "./migrations.ts";
+import { Mutex } from "../core/mutex.ts";
 
 export type Db = Kysely<Database>;
 
@@ -12,21 +13,105 @@ export function isRemoteDatabaseUrl(url: string): boolean {
   return /^(libsql|https?|wss?):\/\//.test(url);
 }
 
+function isRead(stmt: InStatement): boolean {
+  const text = typeof stmt === "string" ? stmt : stmt.sql;
+  return /^\s*(SELECT|EXPLAIN)\b/i.test(text);
+}
+
+/**
+ * The part of the libSQL client the Kysely dialect uses, with every write serialized.
+ *
+ * The local driver waits for SQLite's write lock synchronously, blocking the event loop:
+ * a second writer while a transaction awaits on another connection would stall the whole
+ * process until the busy timeout, and the first transaction could never finish. So every
+ * write statement and every transaction takes one in-process lock first (a transaction
+ * holds it until commit or rollback); reads go straight through (WAL lets them run beside
+ * the writer). Code must never write through the database while holding one of its own
+ * transactions open; use the transaction.
+ */
+function serializeWrites(client: Client): Client {
+  const lock = new Mutex();
+  const wrapTransaction = (tx: Transaction, release: () => void): Transaction => {
+    let released = false;
+    const done = () => {
+      if (!released) release();
+      released = true;
+    };
+    return new Proxy(tx, {
+      get(target, prop, receiver) {
+        if (prop === "commit" || prop === "rollback") {
+          return async () => {
+            try {
+              await target[prop]();
+            } finally {
+              done();
+            }
+          };
+        }
+        if (prop === "close") {
+          return () => {
+            try {
+              target.close();
+            } finally {
+              done();
+            }
+          };
+        }
+        const value = Reflect.get(target, prop, receiver);
+        return typeof value === "function" ? value.bind(target) : value;
+      },
+    });
+  };
+  return new Proxy(client, {
+    get(target, prop, receiver) {
+      if (prop === "execute") {
+        return (stmt: InStatement) =>
+          isRead(stmt) ? target.execute(stmt) : lock.run(() => target.execute(stmt));
+      }
+      if (prop === "batch" || prop === "executeMultiple") {
+        // deno-lint-ignore no-explicit-any
+        return (...args: any[]) =>
+          lock.run(() => (target[prop] as (...a: unknown[]) => Promise<unknown>)(...args));
+      }
+      if (prop === "transaction") {
+        return async (mode?: "write" | "read" | "deferred") => {
+          const release = await lock.acquire();
+          try {
+            return wrapTransaction(await target.transaction(mode), release);
+          } catch (e) {
+            release();
+            throw e;
+          }
+        };
+      }
+      const value = Reflect.get(target, prop, receiver);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
 /**
  * Opens the database at `url` and migrates it. A `file:` URL gets WAL mode and a busy
  * timeout; `libsql://`, `http(s)://` URLs use a remote server with `authToken`.
+ * `db.destroy()` closes the client.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Db> {
   // `@libsql/client/node` can open files under Deno; the dialect's default web client cannot.
-  // One connection: the native driver waits for SQLite's lock synchronously, blocking the
-  // event loop, so two overlapping transactions in this process would stall until the busy
-  // timeout. With one connection, a second transaction waits (asynchronously) in the
-  // client's queue instead; the timeout only matters for other processes.
-  const client = createClient({ url, authToken, timeout: 5000, concurrency: 1 });
-  const db = new Kysely<Database>({
-    // The dialect is typed against its own (older) client version; the API it uses is the same.
-    dialect: new LibsqlDialect({ client: client as never }),
-  });
+  const raw = createClient({ url, authToken, timeout: 5000 });
+  const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw);
+  const dialect = new LibsqlDialect({ client: client as never });
+  const createDriver = dialect.createDriver.bind(dialect);
+  // The dialect leaves a client it was handed open; close it with the Kysely instance.
+  dialect.createDriver = () => {
+    const driver = createDriver();
+    const destroy = driver.destroy.bind(driver);
+    driver.destroy = async () => {
+      await destroy();
+      raw.close();
+    };
+    return driver;
+  };
+  const db = new Kysely<Database>({ dialect });
   if (!isRemoteDatabaseUrl(url)) {
     await sql`PRAGMA journal_mode = WAL`.execute(db);
   }
