@@ -143,11 +143,15 @@ export async function waitFor(
   }
 }
 
-/** Whether a process with this pid exists (Linux). */
+/**
+ * Whether a live process with this pid exists (Linux). A zombie (exited, not yet reaped:
+ * a killed panel's orphans are re-parented to an init that may not reap them) counts as gone.
+ */
 export function processExists(pid: number): boolean {
   try {
-    Deno.statSync(`/proc/${pid}`);
-    return true;
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
   } catch {
     return false;
   }
