@@ -6,13 +6,15 @@ export type NavItem = "dashboard" | "inbounds" | "users" | "logs" | "settings";
 
 /**
  * htmx 2 swaps only 2xx responses by default; form re-renders with field errors come as
- * 422 and must be swapped too. Other errors are not swapped: static/app.js shows them.
+ * 422 (bad input) or 409 (a clash) and must be swapped too. Other errors are not swapped:
+ * static/app.js shows them as a toast.
  */
 const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
     { code: "204", swap: false },
     { code: "[23]..", swap: true },
     { code: "422", swap: true, error: false },
+    { code: "409", swap: true, error: false },
     { code: "[45]..", swap: false, error: true },
   ],
   historyCacheSize: 0,
