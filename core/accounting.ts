@@ -9,7 +9,7 @@
  *   without the panel knowing: `resetDetected`, and the caller recomputes under a new run;
  * - names that map to nothing (not in the running config) are skipped and counted.
  */
-import { type Direction, parseCounterName } from "./stats_names.ts";
+import { counterName, type Direction, parseCounterName } from "./stats_names.ts";
 
 /** Last value seen of a counter and the run it belongs to. */
 export interface StatCursor {
@@ -33,14 +33,29 @@ export interface Traffic {
   downlink: number;
 }
 
+/**
+ * A (user, inbound) pair's traffic and, when they changed, its counters' cursors (stored
+ * in the pair's row): `runId` 0 means no cursor changed; a null `seen*` means that
+ * direction's cursor did not change.
+ */
+export interface PairDelta extends Traffic {
+  userId: number;
+  inboundId: number;
+  runId: number;
+  seenUplink: number | null;
+  seenDownlink: number | null;
+}
+
 export interface StatsDeltas {
   users: Map<number, Traffic>;
   /** Keyed `${userId}:${inboundId}`. */
-  pairs: Map<string, Traffic & { userId: number; inboundId: number }>;
+  pairs: Map<string, PairDelta>;
   inbounds: Map<number, Traffic>;
   outbounds: Map<string, Traffic>;
-  /** Cursors whose run or value changed. */
+  /** Every cursor whose run or value changed, by counter name (the poller's memory). */
   cursors: Map<string, StatCursor>;
+  /** Of those, the ones not stored in a pair row (inbounds, outbounds, uptime, unknown). */
+  otherCursors: Map<string, StatCursor>;
 }
 
 export interface DeltaResult {
@@ -74,7 +89,39 @@ function emptyDeltas(): StatsDeltas {
     inbounds: new Map(),
     outbounds: new Map(),
     cursors: new Map(),
+    otherCursors: new Map(),
   };
+}
+
+/** A counter name of the running config, resolved once per config rather than per poll. */
+type Resolved =
+  | { kind: "pair"; dir: Direction; userId: number; inboundId: number; key: string }
+  | { kind: "inbound"; dir: Direction; inboundId: number };
+
+const resolvedByTargets = new WeakMap<StatTargets, Map<string, Resolved>>();
+
+/** Every counter name `targets` stands for, resolved (cached per targets object). */
+function resolveTargets(targets: StatTargets): Map<string, Resolved> {
+  let index = resolvedByTargets.get(targets);
+  if (index) return index;
+  index = new Map();
+  for (const dir of ["uplink", "downlink"] as const) {
+    for (const [name, p] of targets.pairs) {
+      const key = `${p.userId}:${p.inboundId}`;
+      index.set(counterName("user", name, dir), {
+        kind: "pair",
+        dir,
+        userId: p.userId,
+        inboundId: p.inboundId,
+        key,
+      });
+    }
+    for (const [tag, inboundId] of targets.inbounds) {
+      index.set(counterName("inbound", tag, dir), { kind: "inbound", dir, inboundId });
+    }
+  }
+  resolvedByTargets.set(targets, index);
+  return index;
 }
 
 /** Computes one poll's deltas; see the module comment for the rules. */
@@ -85,6 +132,7 @@ export function computeStatsDeltas(input: DeltaInput): DeltaResult {
   if (uptimeCursor && uptimeCursor.runId === runId && input.uptime < uptimeCursor.value) {
     return { resetDetected: true, deltas, unknown: 0, totalBytes: 0 };
   }
+  const index = resolveTargets(targets);
   let unknown = 0;
   let totalBytes = 0;
   for (const [name, value] of counters) {
@@ -94,42 +142,49 @@ export function computeStatsDeltas(input: DeltaInput): DeltaResult {
       return { resetDetected: true, deltas: emptyDeltas(), unknown: 0, totalBytes: 0 };
     }
     const delta = sameRun ? value - cursor.value : value;
-    if (!sameRun || delta !== 0) {
-      // A zero counter with no cursor needs none: absent means 0 in any run.
-      if (value !== 0 || cursor !== undefined) deltas.cursors.set(name, { runId, value });
-    }
-    if (delta === 0) continue;
-    const parsed = parseCounterName(name);
-    if (!parsed) {
-      unknown++;
+    // A zero counter with no cursor needs none: absent means 0 in any run.
+    const cursorChanged = (!sameRun || delta !== 0) && (value !== 0 || cursor !== undefined);
+    if (!cursorChanged) continue; // unchanged: nothing to add, nothing to write
+    const next = { runId, value };
+    deltas.cursors.set(name, next);
+    const target = index.get(name);
+    if (target?.kind === "pair") {
+      let p = deltas.pairs.get(target.key);
+      if (!p) {
+        p = {
+          userId: target.userId,
+          inboundId: target.inboundId,
+          uplink: 0,
+          downlink: 0,
+          runId: 0,
+          seenUplink: null,
+          seenDownlink: null,
+        };
+        deltas.pairs.set(target.key, p);
+      }
+      p.runId = runId;
+      if (target.dir === "uplink") p.seenUplink = value;
+      else p.seenDownlink = value;
+      if (delta === 0) continue;
+      p[target.dir] += delta;
+      add(deltas.users, target.userId, target.dir, delta);
       continue;
     }
-    const dir = parsed.direction;
-    if (parsed.kind === "user") {
-      const pair = targets.pairs.get(parsed.name);
-      if (!pair) {
-        unknown++;
-        continue;
-      }
-      add(deltas.users, pair.userId, dir, delta);
-      const key = `${pair.userId}:${pair.inboundId}`;
-      let p = deltas.pairs.get(key);
-      if (!p) deltas.pairs.set(key, p = { ...pair, uplink: 0, downlink: 0 });
-      p[dir] += delta;
-    } else if (parsed.kind === "inbound") {
-      const inboundId = targets.inbounds.get(parsed.name);
-      if (inboundId === undefined) {
-        unknown++;
-        continue;
-      }
-      add(deltas.inbounds, inboundId, dir, delta);
+    deltas.otherCursors.set(name, next);
+    if (delta === 0) continue;
+    if (target?.kind === "inbound") {
+      add(deltas.inbounds, target.inboundId, target.dir, delta);
       totalBytes += delta;
-    } else {
-      add(deltas.outbounds, parsed.name, dir, delta);
+      continue;
     }
+    const parsed = parseCounterName(name);
+    if (parsed?.kind === "outbound") add(deltas.outbounds, parsed.name, parsed.direction, delta);
+    else unknown++; // a user or inbound not in the running config, or a name we do not know
   }
   if (!uptimeCursor || uptimeCursor.runId !== runId || uptimeCursor.value !== input.uptime) {
-    deltas.cursors.set(UPTIME_CURSOR, { runId, value: input.uptime });
+    const next = { runId, value: input.uptime };
+    deltas.cursors.set(UPTIME_CURSOR, next);
+    deltas.otherCursors.set(UPTIME_CURSOR, next);
   }
   return { resetDetected: false, deltas, unknown, totalBytes };
 }

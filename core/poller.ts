@@ -117,10 +117,11 @@ export class StatsPoller implements StatsControl {
     try {
       this.#o.source.setAddress(current.apiListen);
       const [raw, uptime] = await Promise.all([this.#o.source.queryAll(), this.#o.source.uptime()]);
+      const queried = performance.now();
       const counters = new Map<string, number>();
       for (const [name, value] of raw) counters.set(name, toSafeNumber(value, name));
-      this.#cursors ??= await loadStatCursors(this.#o.db);
       this.#targets ??= await loadStatTargets(this.#o.db);
+      this.#cursors ??= await loadStatCursors(this.#o.db, this.#targets);
       const input = {
         counters,
         uptime,
@@ -136,13 +137,20 @@ export class StatsPoller implements StatsControl {
         );
         result = computeStatsDeltas({ ...input, runId });
       }
+      const computed = performance.now();
       await applyStatsDeltas(this.#o.db, result.deltas);
+      const written = performance.now();
       for (const [name, cursor] of result.deltas.cursors) this.#cursors.set(name, cursor);
       this.#status = {
         state: "ok",
         reason: null,
         lastPollAt: this.#now(),
-        lastPollMs: Math.round(performance.now() - started),
+        lastPollMs: Math.round(written - started),
+        lastPollPhasesMs: {
+          query: Math.round(queried - started),
+          compute: Math.round(computed - queried),
+          write: Math.round(written - computed),
+        },
         countersSeen: counters.size,
         unknownCounters: result.unknown,
       };

@@ -2,6 +2,7 @@ import { assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
 import { sql } from "kysely";
 import { type Db, openDatabase } from "../db/database.ts";
 import { insertCoreRun, replaceStatTargets } from "../db/traffic.ts";
+import { clearUserTraffic } from "../db/users.ts";
 import { Mutex } from "./mutex.ts";
 import { type CoreRunView, StatsPoller, type StatsSource } from "./poller.ts";
 import { StatsApiError } from "./stats_client.ts";
@@ -141,7 +142,12 @@ async function totals(db: Db) {
   const inbounds = await db.selectFrom("inbounds").select(["id", "uplink", "downlink"]).orderBy(
     "id",
   ).execute();
-  const pairs = await db.selectFrom("user_inbound_traffic").selectAll().orderBy("user_id").orderBy(
+  const pairs = await db.selectFrom("user_inbound_traffic").select([
+    "user_id",
+    "inbound_id",
+    "uplink",
+    "downlink",
+  ]).orderBy("user_id").orderBy(
     "inbound_id",
   )
     .execute();
@@ -286,6 +292,24 @@ Deno.test("StatsPoller with the API down goes stale and logs once, not every pol
     await poller.pollNow();
     assertEquals(poller.status().state, "ok");
     assertEquals(f.logs.length, 2);
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("StatsPoller after a traffic reset counts only new bytes (the pair cursors survive)", async () => {
+  const f = await fixture();
+  try {
+    const poller = f.makePoller();
+    f.source.set(U("alice|vless-in", "uplink"), 100);
+    await poller.pollNow();
+    await clearUserTraffic(f.db, 1, Date.now());
+    f.source.set(U("alice|vless-in", "uplink"), 150);
+    f.source.uptimeSeconds = 20;
+    await f.makePoller().pollNow(); // also across a panel restart: cursors come from the rows
+    const t = await totals(f.db);
+    assertEquals(t.users[0], { id: 1, uplink: 50, downlink: 0 });
+    assertEquals(t.pairs, [{ user_id: 1, inbound_id: 10, uplink: 50, downlink: 0 }]);
   } finally {
     await f.close();
   }

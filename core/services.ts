@@ -28,6 +28,8 @@ export interface StatsStatus {
   reason: string | null;
   lastPollAt: number | null;
   lastPollMs: number | null;
+  /** Where the last poll's time went: the gRPC query, computing deltas, the DB write. */
+  lastPollPhasesMs?: { query: number; compute: number; write: number };
   countersSeen: number;
   unknownCounters: number;
 }

@@ -77,7 +77,10 @@ function serializeWrites(client: Client): Client {
         return async (mode?: "write" | "read" | "deferred") => {
           const release = await lock.acquire();
           try {
-            return wrapTransaction(await target.transaction(mode), release);
+            const tx = await target.transaction(mode);
+            // Per connection and cheap to repeat: a 64 MiB page cache for big set-based writes.
+            await tx.execute("PRAGMA cache_size = -65536");
+            return wrapTransaction(tx, release);
           } catch (e) {
             release();
             throw e;

@@ -70,6 +70,9 @@ const migrations: Record<string, Migration> = {
           inbound_id INTEGER NOT NULL REFERENCES inbounds(id) ON DELETE CASCADE,
           uplink INTEGER NOT NULL DEFAULT 0,
           downlink INTEGER NOT NULL DEFAULT 0,
+          run_id INTEGER NOT NULL DEFAULT 0,
+          seen_uplink INTEGER,
+          seen_downlink INTEGER,
           PRIMARY KEY (user_id, inbound_id)) WITHOUT ROWID`,
         sql`CREATE INDEX user_inbound_traffic_inbound ON user_inbound_traffic (inbound_id)`,
         sql`CREATE TABLE outbound_traffic (

@@ -67,12 +67,20 @@ export interface UserInboundsTable {
   inbound_id: number;
 }
 
-/** Per-(user, inbound) traffic: the breakdown of a user's totals. */
+/**
+ * Per-(user, inbound) traffic: the breakdown of a user's totals, and the cursors of the
+ * pair's two sing-box counters (kept in the same row so a poll writes each pair once).
+ */
 export interface UserInboundTrafficTable {
   user_id: number;
   inbound_id: number;
   uplink: number;
   downlink: number;
+  /** Core run of the cursors below. */
+  run_id: Generated<number>;
+  /** Last value seen of the pair's uplink and downlink counters in `run_id` (null: 0). */
+  seen_uplink: number | null;
+  seen_downlink: number | null;
 }
 
 export interface OutboundTrafficTable {

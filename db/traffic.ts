@@ -6,56 +6,114 @@
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./schema.ts";
 import type { StatCursor, StatsDeltas, StatTargets } from "../core/accounting.ts";
+import { counterName } from "../core/stats_names.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
-/** Every persisted cursor. */
-export async function loadStatCursors(db: Q): Promise<Map<string, StatCursor>> {
+/** Rows per statement: each statement blocks the event loop while SQLite runs it. */
+const CHUNK = 20_000;
+
+function chunks<T>(rows: T[]): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < rows.length; i += CHUNK) out.push(rows.slice(i, i + CHUNK));
+  return out;
+}
+
+/**
+ * Every persisted cursor, by counter name. The cursors of (user, inbound) pairs live in
+ * their `user_inbound_traffic` row and are named through `targets` (the running config);
+ * all others (inbounds, outbounds, uptime, unknown names) in `stat_cursors`.
+ */
+export async function loadStatCursors(
+  db: Q,
+  targets: StatTargets,
+): Promise<Map<string, StatCursor>> {
   const rows = await db.selectFrom("stat_cursors").selectAll().execute();
-  return new Map(rows.map((r) => [r.counter, { runId: r.run_id, value: r.value }]));
+  const cursors = new Map(rows.map((r) => [r.counter, { runId: r.run_id, value: r.value }]));
+  const names = new Map<string, string>();
+  for (const [name, p] of targets.pairs) names.set(`${p.userId}:${p.inboundId}`, name);
+  const pairs = await db.selectFrom("user_inbound_traffic")
+    .select(["user_id", "inbound_id", "run_id", "seen_uplink", "seen_downlink"])
+    .where("run_id", ">", 0).execute();
+  for (const r of pairs) {
+    const name = names.get(`${r.user_id}:${r.inbound_id}`);
+    if (name === undefined) continue;
+    cursors.set(counterName("user", name, "uplink"), {
+      runId: r.run_id,
+      value: r.seen_uplink ?? 0,
+    });
+    cursors.set(counterName("user", name, "downlink"), {
+      runId: r.run_id,
+      value: r.seen_downlink ?? 0,
+    });
+  }
+  return cursors;
 }
 
 /**
  * Adds the deltas to users, (user, inbound) pairs, inbounds and outbounds and advances
- * the cursors, all in ONE transaction: either everything is applied or nothing is.
- * Rows of users or inbounds deleted meanwhile are skipped.
+ * the cursors, all in ONE transaction: either everything is applied or nothing is. A
+ * pair's cursors are written with its traffic, in the same row. Rows of users or inbounds
+ * deleted meanwhile are skipped. Set-based: one statement per table per 20,000 rows.
  */
 export async function applyStatsDeltas(db: Kysely<Database>, d: StatsDeltas): Promise<void> {
-  const users = JSON.stringify([...d.users].map(([id, t]) => [id, t.uplink, t.downlink]));
-  const pairs = JSON.stringify(
-    [...d.pairs.values()].map((p) => [p.userId, p.inboundId, p.uplink, p.downlink]),
-  );
-  const inbounds = JSON.stringify([...d.inbounds].map(([id, t]) => [id, t.uplink, t.downlink]));
-  const outbounds = JSON.stringify([...d.outbounds].map(([tag, t]) => [tag, t.uplink, t.downlink]));
-  const cursors = JSON.stringify([...d.cursors].map(([name, c]) => [name, c.runId, c.value]));
+  const pairs = [...d.pairs.values()].map((p) => [
+    p.userId,
+    p.inboundId,
+    p.uplink,
+    p.downlink,
+    p.runId,
+    p.seenUplink,
+    p.seenDownlink,
+  ]);
+  const otherCursors = [...d.otherCursors].map(([name, c]) => [name, c.runId, c.value]);
+  const users = [...d.users].map(([id, t]) => [id, t.uplink, t.downlink]);
+  const inbounds = [...d.inbounds].map(([id, t]) => [id, t.uplink, t.downlink]);
+  const outbounds = [...d.outbounds].map(([tag, t]) => [tag, t.uplink, t.downlink]);
   await db.transaction().execute(async (tx) => {
-    if (d.users.size > 0) {
+    for (const chunk of chunks(users)) {
       await sql`UPDATE users SET uplink = uplink + j.up, downlink = downlink + j.down
-        FROM (SELECT value ->> 0 AS id, value ->> 1 AS up, value ->> 2 AS down FROM json_each(${users})) AS j
+        FROM (SELECT value ->> 0 AS id, value ->> 1 AS up, value ->> 2 AS down
+          FROM json_each(${JSON.stringify(chunk)})) AS j
         WHERE users.id = j.id`.execute(tx);
     }
-    if (d.pairs.size > 0) {
-      await sql`INSERT INTO user_inbound_traffic (user_id, inbound_id, uplink, downlink)
-        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${pairs}) AS j
+    // A direction without a new cursor keeps its value within the run and restarts at
+    // 0 (null) in a new one.
+    for (const chunk of chunks(pairs)) {
+      await sql`INSERT INTO user_inbound_traffic
+          (user_id, inbound_id, uplink, downlink, run_id, seen_uplink, seen_downlink)
+        SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5, value ->> 6
+        FROM json_each(${JSON.stringify(chunk)}) AS j
         WHERE EXISTS (SELECT 1 FROM users WHERE users.id = j.value ->> 0)
           AND EXISTS (SELECT 1 FROM inbounds WHERE inbounds.id = j.value ->> 1)
         ON CONFLICT (user_id, inbound_id) DO UPDATE SET
-          uplink = uplink + excluded.uplink, downlink = downlink + excluded.downlink`.execute(tx);
+          uplink = uplink + excluded.uplink,
+          downlink = downlink + excluded.downlink,
+          seen_uplink = CASE WHEN excluded.seen_uplink IS NOT NULL THEN excluded.seen_uplink
+            WHEN run_id = excluded.run_id THEN seen_uplink END,
+          seen_downlink = CASE WHEN excluded.seen_downlink IS NOT NULL THEN excluded.seen_downlink
+            WHEN run_id = excluded.run_id THEN seen_downlink END,
+          run_id = excluded.run_id`.execute(tx);
     }
-    if (d.inbounds.size > 0) {
+    if (inbounds.length > 0) {
       await sql`UPDATE inbounds SET uplink = uplink + j.up, downlink = downlink + j.down
-        FROM (SELECT value ->> 0 AS id, value ->> 1 AS up, value ->> 2 AS down FROM json_each(${inbounds})) AS j
+        FROM (SELECT value ->> 0 AS id, value ->> 1 AS up, value ->> 2 AS down
+          FROM json_each(${JSON.stringify(inbounds)})) AS j
         WHERE inbounds.id = j.id`.execute(tx);
     }
-    if (d.outbounds.size > 0) {
+    if (outbounds.length > 0) {
       await sql`INSERT INTO outbound_traffic (tag, uplink, downlink)
-        SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${outbounds}) WHERE true
+        SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${
+        JSON.stringify(outbounds)
+      }) WHERE true
         ON CONFLICT (tag) DO UPDATE SET
           uplink = uplink + excluded.uplink, downlink = downlink + excluded.downlink`.execute(tx);
     }
-    if (d.cursors.size > 0) {
+    for (const chunk of chunks(otherCursors)) {
       await sql`INSERT INTO stat_cursors (counter, run_id, value)
-        SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${cursors}) WHERE true
+        SELECT value ->> 0, value ->> 1, value ->> 2 FROM json_each(${
+        JSON.stringify(chunk)
+      }) WHERE true
         ON CONFLICT (counter) DO UPDATE SET run_id = excluded.run_id, value = excluded.value`
         .execute(tx);
     }

@@ -249,11 +249,13 @@ export async function replaceUserInbounds(
 }
 
 /**
- * Sets the user's totals to zero and forgets their per-inbound breakdown. Inbound totals
- * are not touched: they count what each listener carried, whoever it was for.
+ * Sets the user's totals and per-inbound breakdown to zero. The rows stay: they hold the
+ * stats cursors, without which the next poll would count the core run's bytes again.
+ * Inbound totals are not touched: they count what each listener carried, whoever it was for.
  */
 export async function clearUserTraffic(db: Q, userId: number, now: number): Promise<void> {
-  await db.deleteFrom("user_inbound_traffic").where("user_id", "=", userId).execute();
+  await db.updateTable("user_inbound_traffic").set({ uplink: 0, downlink: 0 })
+    .where("user_id", "=", userId).execute();
   await db.updateTable("users")
     .set({ uplink: 0, downlink: 0, last_reset_at: now, updated_at: now })
     .where("id", "=", userId).execute();

@@ -422,8 +422,24 @@ Deno.test("POST /users/:name/reset-traffic zeroes the user but not the inbound t
       { name: "ken", uplink: 2000, downlink: 3000 },
     ]);
     await p.db.insertInto("user_inbound_traffic").values([
-      { user_id: id, inbound_id: inbound, uplink: 3000, downlink: 4000 },
-      { user_id: otherId, inbound_id: inbound, uplink: 2000, downlink: 3000 },
+      {
+        user_id: id,
+        inbound_id: inbound,
+        uplink: 3000,
+        downlink: 4000,
+        run_id: 3,
+        seen_uplink: 30,
+        seen_downlink: 40,
+      },
+      {
+        user_id: otherId,
+        inbound_id: inbound,
+        uplink: 2000,
+        downlink: 3000,
+        run_id: 0,
+        seen_uplink: null,
+        seen_downlink: null,
+      },
     ]).execute();
     const page = await (await p.request("/users/judy")).text();
     assertStringIncludes(page, '<span class="badge limited">limited</span>');
@@ -434,13 +450,29 @@ Deno.test("POST /users/:name/reset-traffic zeroes the user but not the inbound t
     const row = (await userRow(p.db, "judy"))!;
     assertEquals([row.uplink, row.downlink], [0, 0]);
     assertExists(row.last_reset_at);
-    const traffic = await p.db.selectFrom("user_inbound_traffic").selectAll().execute();
-    assertEquals(traffic, [{
-      user_id: otherId,
-      inbound_id: inbound,
-      uplink: 2000,
-      downlink: 3000,
-    }]);
+    // The rows stay, zeroed, keeping the stats cursors (else the next poll counts again).
+    const traffic = await p.db.selectFrom("user_inbound_traffic").selectAll().orderBy("user_id")
+      .execute();
+    assertEquals(traffic, [
+      {
+        user_id: id,
+        inbound_id: inbound,
+        uplink: 0,
+        downlink: 0,
+        run_id: 3,
+        seen_uplink: 30,
+        seen_downlink: 40,
+      },
+      {
+        user_id: otherId,
+        inbound_id: inbound,
+        uplink: 2000,
+        downlink: 3000,
+        run_id: 0,
+        seen_uplink: null,
+        seen_downlink: null,
+      },
+    ]);
     const totals = await p.db.selectFrom("inbounds").select(["uplink", "downlink"]).execute();
     assertEquals(totals, [{ uplink: 5000, downlink: 7000 }]);
     const ken = (await userRow(p.db, "ken"))!;
