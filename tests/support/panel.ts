@@ -41,7 +41,12 @@ export interface LivePanel {
 
 export async function startLivePanel(
   bin: string,
-  options: { pollIntervalMs?: number; applyDelayMs?: number; log?: (message: string) => void } = {},
+  options: {
+    pollIntervalMs?: number;
+    applyDelayMs?: number;
+    tableRefreshSeconds?: number;
+    log?: (message: string) => void;
+  } = {},
 ): Promise<LivePanel> {
   const dataDir = await Deno.makeTempDir({ prefix: "singdeck-e2e-" });
   const token = "e2e-token-0123456789abcdef";
@@ -49,6 +54,7 @@ export async function startLivePanel(
     SINGDECK_DATA_DIR: dataDir,
     SINGDECK_API_TOKEN: token,
     SINGDECK_SING_BOX: bin,
+    SINGDECK_TABLE_REFRESH: String(options.tableRefreshSeconds ?? 5),
   });
   const db = await openDatabase(config.dbUrl);
   await ensureAdmin(db, TEST_PASSWORD, Date.now());
