@@ -27,7 +27,8 @@ import {
 import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
 import { startPanelProcess } from "./support/panel_process.ts";
 import { clientOutbound } from "../core/sing_box_config.ts";
-import { inboundFromRow, userFromRow } from "../db/core_config.ts";
+import { rowToInbound } from "../db/inbounds.ts";
+import { toUser } from "../db/users.ts";
 import { openDatabase } from "../db/database.ts";
 
 const MiB = 1024 * 1024;
@@ -288,10 +289,10 @@ Deno.test(
       const status = await panel.api<{ core: { pid: number } }>("GET", "/status");
       orphanPid = status.body.core.pid;
       const db = await openDatabase(`file:${dataDir}/singdeck.db`);
-      const inbound = inboundFromRow(
+      const inbound = rowToInbound(
         await db.selectFrom("inbounds").selectAll().executeTakeFirstOrThrow(),
       );
-      const user = userFromRow(await db.selectFrom("users").selectAll().executeTakeFirstOrThrow());
+      const user = toUser(await db.selectFrom("users").selectAll().executeTakeFirstOrThrow());
       await db.destroy();
       const client = await startClient(bin, clientOutbound(inbound, user, "127.0.0.1"), dataDir);
       clients.push(client);

@@ -8,7 +8,8 @@ import { type Db, openDatabase } from "../../db/database.ts";
 import { parseConfig } from "../../core/config.ts";
 import { ensureAdmin } from "../../core/admin_auth.ts";
 import { CoreService } from "../../core/core_service.ts";
-import { inboundFromRow, userFromRow } from "../../db/core_config.ts";
+import { rowToInbound } from "../../db/inbounds.ts";
+import { toUser } from "../../db/users.ts";
 import type { Inbound, User } from "../../core/model.ts";
 import { clientOutbound } from "../../core/sing_box_config.ts";
 import {
@@ -91,13 +92,13 @@ export async function startLivePanel(
       return json as T;
     },
     async inbound(tag) {
-      return inboundFromRow(
+      return rowToInbound(
         await db.selectFrom("inbounds").selectAll().where("tag", "=", tag)
           .executeTakeFirstOrThrow(),
       );
     },
     async user(name) {
-      return userFromRow(
+      return toUser(
         await db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirstOrThrow(),
       );
     },
