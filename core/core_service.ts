@@ -17,6 +17,7 @@ import {
 } from "../db/traffic.ts";
 import type { StatsDeltas, StatTargets } from "./accounting.ts";
 import { Mutex } from "./mutex.ts";
+import { resetDueTraffic } from "./periodic_reset.ts";
 import { portTakenOn } from "./port_probe.ts";
 import { StatsPoller, type StatsSource } from "./poller.ts";
 import type { CoreControl, CoreStatus } from "./services.ts";

@@ -207,3 +207,30 @@ export async function usersCrossingLimits(
   ids.push(...expired.map((r) => r.id));
   return ids;
 }
+
+/**
+ * Zeroes users (and their per-inbound rows, keeping the stats cursors) whose reset
+ * strategy's period started after their last reset; returns how many.
+ */
+export async function resetTrafficBefore(
+  db: Kysely<Database>,
+  starts: { day: number; week: number; month: number },
+  now: number,
+): Promise<number> {
+  return await db.transaction().execute(async (tx) => {
+    const reset = await sql<{ id: number }>`UPDATE users
+      SET uplink = 0, downlink = 0, last_reset_at = ${now}, updated_at = ${now}
+      WHERE (reset_strategy = 'day' AND coalesce(last_reset_at, created_at) < ${starts.day})
+         OR (reset_strategy = 'week' AND coalesce(last_reset_at, created_at) < ${starts.week})
+         OR (reset_strategy = 'month' AND coalesce(last_reset_at, created_at) < ${starts.month})
+      RETURNING id`.execute(tx);
+    if (reset.rows.length > 0) {
+      await sql`UPDATE user_inbound_traffic SET uplink = 0, downlink = 0
+        WHERE user_id IN (SELECT value FROM json_each(${
+        JSON.stringify(reset.rows.map((r) => r.id))
+      }))`
+        .execute(tx);
+    }
+    return reset.rows.length;
+  });
+}

@@ -122,8 +122,8 @@ export function UserDetailPage(props: UserDetailProps) {
         <p class="secret" id="user-uuid">{user.uuid}</p>
         <p class="muted">Password</p>
         <p class="secret" id="user-password">{user.password}</p>
-        <p class="muted">Subscription</p>
-        <p class="secret">/sub/{user.subToken}</p>
+        <p class="muted">Subscription token (subscription links are not served yet)</p>
+        <p class="secret">{user.subToken}</p>
         <ActionButton
           action={`${url}/regenerate`}
           csrfToken={props.csrfToken}
