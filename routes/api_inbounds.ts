@@ -3,10 +3,8 @@
  * from `app.onError` as `{"error", "fields"}`.
  */
 import { Hono } from "hono";
-import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app.tsx";
-import { ValidationError } from "../core/errors.ts";
+import { jsonBodyLimit, readJson } from "./api_json.ts";
 import {
   createInbound,
   deleteInbound,
@@ -18,8 +16,6 @@ import {
   updateInbound,
 } from "../core/inbounds.ts";
 import { listInbounds } from "../db/inbounds.ts";
-
-const MAX_BODY_BYTES = 64 * 1024;
 
 /** An inbound as the API shows it: no Reality private key. */
 function inboundJson(inbound: InboundSummary) {
@@ -37,25 +33,9 @@ function inboundJson(inbound: InboundSummary) {
   };
 }
 
-/** The request body as JSON; an empty or unparseable body is a 400. */
-async function readJson(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  if (text.trim() === "") {
-    throw new ValidationError("Request body is empty; send a JSON object", {}, 400);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError("Request body is not valid JSON", {}, 400);
-  }
-}
-
 export function apiInboundRoutes() {
   const app = new Hono<AppEnv>();
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: "Request body is larger than 64 KB", fields: {} }, 413),
-  });
+  const limit = jsonBodyLimit;
 
   app.get("/inbounds", async (c) => {
     const sort = parseInboundSort(c.req.query("sort"));

@@ -1,9 +1,7 @@
 /** API v1 users: list, create, read, change, delete, reset traffic, regenerate credentials. */
 import { Hono } from "hono";
-import type { Context } from "hono";
-import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../app.tsx";
-import { ValidationError } from "../core/errors.ts";
+import { jsonBodyLimit, readJson } from "./api_json.ts";
 import { userStatus } from "../core/user_status.ts";
 import {
   createUser,
@@ -16,8 +14,6 @@ import {
   updateUser,
 } from "../core/users.ts";
 import { listUsers, USERS_PAGE_SIZE, type UserWithInbounds } from "../db/users.ts";
-
-const MAX_BODY_BYTES = 64 * 1024;
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
@@ -42,23 +38,10 @@ export function userJson(user: UserWithInbounds, now: number) {
   };
 }
 
-/** The request body as JSON; 400 when it is not JSON at all. */
-async function readJson(c: Context<AppEnv>): Promise<unknown> {
-  const text = await c.req.text();
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new ValidationError("Request body must be valid JSON", {}, 400);
-  }
-}
-
 export function apiUserRoutes() {
   const app = new Hono<AppEnv>();
 
-  const limit = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => c.json({ error: "Request body is larger than 64 KB", fields: {} }, 413),
-  });
+  const limit = jsonBodyLimit;
   app.use("/users", limit);
   app.use("/users/*", limit);
 

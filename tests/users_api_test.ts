@@ -565,7 +565,7 @@ const BAD_CASES: BadCase[] = [
     body: "",
     status: 400,
     field: null,
-    says: "valid JSON",
+    says: "Request body is empty",
   },
   {
     what: "a rename to a taken name",
