@@ -406,7 +406,12 @@ export class CoreService implements CoreControl {
     }
   }
 
-  /** Users who just reached their quota or expired leave the config (one batched reload). */
+  /**
+   * After each poll: users who just reached their quota or expired leave the config, and
+   * users whose reset period (day, week, month) ended start again from zero (and come back
+   * if they were limited). Either causes one batched reload, which is a no-op when the
+   * config comes out the same.
+   */
   #checkLimits(deltas: StatsDeltas): void {
     const now = this.#now();
     const since = this.#lastExpiryCheck;
@@ -417,5 +422,10 @@ export class CoreService implements CoreControl {
         this.requestApply("quota reached or expired");
       }
     }).catch((e) => this.#log(`limit check failed: ${e.message}`));
+    resetDueTraffic(this.#o.db, now).then((n) => {
+      if (n === 0) return;
+      this.#log(`periodic traffic reset: ${n} users`);
+      this.requestApply("periodic traffic reset");
+    }).catch((e) => this.#log(`periodic traffic reset failed: ${e.message}`));
   }
 }

@@ -103,14 +103,7 @@ Deno.test(
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin, { applyDelayMs: 400 });
     try {
-      await panel.api("POST", "/inbounds", {
-        tag: "main",
-        type: "vless",
-        listen: "127.0.0.1",
-        port: freePort(),
-      });
-      await panel.api("POST", "/users", { name: "first", inbounds: ["main"] });
-      await panel.core.settled();
+      await panel.serveOneUser("first");
       const pid = panel.core.status().pid;
       const runs = await runCount(panel);
       await panel.api("POST", "/users", { name: "second", inbounds: ["main"] });
@@ -188,14 +181,7 @@ Deno.test(
     const panel = await startLivePanel(bin, { applyDelayMs: 500 });
     let squatter: Deno.Listener | null = null;
     try {
-      await panel.api("POST", "/inbounds", {
-        tag: "main",
-        type: "vless",
-        listen: "127.0.0.1",
-        port: freePort(),
-      });
-      await panel.api("POST", "/users", { name: "u1", inbounds: ["main"] });
-      await panel.core.settled();
+      await panel.serveOneUser("u1");
       const pid = panel.core.status().pid;
       // At the API: a port held by another program is refused at once.
       squatter = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -248,14 +234,7 @@ Deno.test(
     const panel = await startLivePanel(bin);
     let closed = false;
     try {
-      await panel.api("POST", "/inbounds", {
-        tag: "main",
-        type: "vless",
-        listen: "127.0.0.1",
-        port: freePort(),
-      });
-      await panel.api("POST", "/users", { name: "u1", inbounds: ["main"] });
-      await panel.core.settled();
+      await panel.serveOneUser("u1");
       const pid = panel.core.status().pid!;
       Deno.kill(pid, "SIGKILL");
       await waitFor("sing-box to be restarted", () => {

@@ -170,14 +170,7 @@ Deno.test(
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     try {
-      await panel.api("POST", "/inbounds", {
-        tag: "main",
-        type: "vless",
-        listen: "127.0.0.1",
-        port: freePort(),
-      });
-      await panel.api("POST", "/users", { name: "flow", inbounds: ["main"] });
-      await panel.core.settled();
+      await panel.serveOneUser("flow");
       const start = await totals(panel.db, "flow", "main");
       let client = await panel.client("main", "flow");
       await transfer(client, payload, 1 * MiB, 4 * MiB); // not polled yet
@@ -212,14 +205,7 @@ Deno.test(
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     try {
-      await panel.api("POST", "/inbounds", {
-        tag: "main",
-        type: "vless",
-        listen: "127.0.0.1",
-        port: freePort(),
-      });
-      await panel.api("POST", "/users", { name: "crashy", inbounds: ["main"] });
-      await panel.core.settled();
+      await panel.serveOneUser("crashy");
       let client = await panel.client("main", "crashy");
       await transfer(client, payload, 0, 4 * MiB);
       await panel.core.poller.pollNow();
@@ -349,14 +335,7 @@ Deno.test({
     const logs: string[] = [];
     const panel = await startLivePanel(bin, { log: (m) => logs.push(m) });
     try {
-      await panel.api("POST", "/inbounds", {
-        tag: "main",
-        type: "vless",
-        listen: "127.0.0.1",
-        port: freePort(),
-      });
-      await panel.api("POST", "/users", { name: "uncounted", inbounds: ["main"] });
-      await panel.core.settled();
+      await panel.serveOneUser("uncounted");
       const core = panel.core.status();
       assertEquals(core.state, "running", core.configError ?? "");
       assertEquals(core.hasV2rayApi, false);
@@ -398,6 +377,42 @@ Deno.test(
       assertEquals(panel.core.poller.status().state, "ok");
     } finally {
       await panel.close();
+    }
+  },
+);
+
+Deno.test(
+  singBoxTestOptions(
+    "a user over quota leaves the config after the poll; a reset brings them back",
+  ),
+  async () => {
+    const bin = requireSingBox();
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { applyDelayMs: 100 });
+    try {
+      await panel.serveOneUser("capped");
+      await panel.api("PATCH", "/users/capped", { trafficLimit: 2 * MiB });
+      await panel.core.settled();
+      const client = await panel.client("main", "capped");
+      await transfer(client, payload, 0, 3 * MiB);
+      await panel.core.poller.pollNow();
+      await waitFor("the reload that drops the user", async () => {
+        await panel.core.settled();
+        const config = await panel.core.currentConfig();
+        return !JSON.stringify(config).includes('"capped|main"');
+      });
+      const api = await panel.api<{ user: { status: string } }>("GET", "/users/capped");
+      assertEquals(api.user.status, "limited");
+      const refused = await fetchViaProxy(client.proxyPort, `${payload.url}/bytes/1024`).catch(
+        () => ({ status: 0 }),
+      );
+      assert(refused.status !== 200, "a limited user cannot connect");
+      await panel.api("POST", "/users/capped/reset-traffic", undefined, 200);
+      await panel.core.settled();
+      await downloadIntact(client, payload, MiB);
+    } finally {
+      await panel.close();
+      await payload.stop();
     }
   },
 );

@@ -15,6 +15,7 @@ import { clientOutbound } from "../../core/sing_box_config.ts";
 import {
   expectedBytes,
   fetchViaProxy,
+  freePort,
   type PayloadServer,
   type RunningClient,
   startClient,
@@ -35,6 +36,11 @@ export interface LivePanel {
   ): Promise<T>;
   inbound(tag: string): Promise<Inbound>;
   user(name: string): Promise<User>;
+  /**
+   * Creates (through the API) a plain VLESS inbound `main` on a free loopback port and a
+   * user on it, then waits until sing-box serves them.
+   */
+  serveOneUser(userName: string): Promise<void>;
   /** Starts a sing-box client for `user` on inbound `tag`. */
   client(tag: string, userName: string): Promise<RunningClient>;
   close(): Promise<void>;
@@ -90,6 +96,16 @@ export async function startLivePanel(
         );
       }
       return json as T;
+    },
+    async serveOneUser(userName) {
+      await panel.api("POST", "/inbounds", {
+        tag: "main",
+        type: "vless",
+        listen: "127.0.0.1",
+        port: freePort(),
+      });
+      await panel.api("POST", "/users", { name: userName, inbounds: ["main"] });
+      await core.settled();
     },
     async inbound(tag) {
       return rowToInbound(
