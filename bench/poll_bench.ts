@@ -16,7 +16,7 @@ import { Mutex } from "../core/mutex.ts";
 import { StatsPoller } from "../core/poller.ts";
 import { StatsClient } from "../core/stats_client.ts";
 import { counterName, pairStatName } from "../core/stats_names.ts";
-import { seededRandom, seedUsers } from "./seed.ts";
+import { seededRandom, seedInbounds, seedUsers } from "./seed.ts";
 import { startFakeStatsServer } from "./stats_server.ts";
 
 const ROUNDS = 7;
@@ -31,20 +31,7 @@ async function benchSize(n: number) {
   const db = await openDatabase(`file:${dir}/bench.db`);
   const now = Date.now();
   const tags = ["vless-in", "trojan-in", "hy2-in"];
-  const inboundIds: number[] = [];
-  for (const [i, tag] of tags.entries()) {
-    const row = await db.insertInto("inbounds").values({
-      tag,
-      type: "vless",
-      listen: "::",
-      port: 20000 + i,
-      enabled: 1,
-      settings: "{}",
-      created_at: now,
-      updated_at: now,
-    }).returning("id").executeTakeFirstOrThrow();
-    inboundIds.push(row.id);
-  }
+  const inboundIds = await seedInbounds(db, tags);
   const seedStart = performance.now();
   await seedUsers(db, n, inboundIds, seededRandom(7));
   const seedMs = performance.now() - seedStart;

@@ -31,6 +31,26 @@ function randomHex(random: () => number, length: number): string {
 }
 
 /**
+ * Inserts one enabled vless inbound per tag (ports from 20000, no settings) for users to be
+ * assigned to; returns their ids in the order of `tags`.
+ */
+export async function seedInbounds(db: Db, tags: string[]): Promise<number[]> {
+  const now = Date.now();
+  const rows = await db.insertInto("inbounds").values(tags.map((tag, i) => ({
+    tag,
+    type: "vless",
+    listen: "::",
+    port: 20000 + i,
+    enabled: 1,
+    settings: "{}",
+    created_at: now,
+    updated_at: now,
+  }))).returning(["id", "tag"]).execute();
+  const ids = new Map(rows.map((r) => [r.tag, r.id]));
+  return tags.map((tag) => ids.get(tag)!);
+}
+
+/**
  * Inserts `n` users, each assigned to one to all of `inboundIds` with random traffic per
  * inbound (users' totals are the sums), a mix of limits, expiries (some past), disabled
  * users and reset strategies. Names are `{word}.{index}` so name order differs from id order.

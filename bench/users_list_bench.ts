@@ -12,7 +12,7 @@ import { idleServices } from "../core/services.ts";
 import { openDatabase } from "../db/database.ts";
 import { USERS_PAGE_SIZE } from "../db/users.ts";
 import { loginCookie, TEST_PASSWORD } from "../tests/support/app.ts";
-import { seededRandom, seedUsers } from "./seed.ts";
+import { seededRandom, seedInbounds, seedUsers } from "./seed.ts";
 
 const USERS = Number(Deno.args[0] ?? 100_000);
 const REQUESTS = Number(Deno.args[1] ?? 200);
@@ -27,27 +27,7 @@ const db = await openDatabase(config.dbUrl);
 
 try {
   await ensureAdmin(db, TEST_PASSWORD, Date.now());
-  const now = Date.now();
-  const inboundIds: number[] = [];
-  for (
-    const [tag, type, port] of [["vless-main", "vless", 443], ["trojan-b", "trojan", 8443], [
-      "hy2",
-      "hysteria2",
-      9443,
-    ]] as const
-  ) {
-    const row = await db.insertInto("inbounds").values({
-      tag,
-      type,
-      listen: "0.0.0.0",
-      port,
-      enabled: 1,
-      settings: "{}",
-      created_at: now,
-      updated_at: now,
-    }).returning("id").executeTakeFirstOrThrow();
-    inboundIds.push(row.id);
-  }
+  const inboundIds = await seedInbounds(db, ["vless-main", "trojan-b", "hy2"]);
 
   const seedStart = performance.now();
   await seedUsers(db, USERS, inboundIds);

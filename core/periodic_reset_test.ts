@@ -1,6 +1,7 @@
 import { assertEquals } from "@std/assert";
 import { openDatabase } from "../db/database.ts";
 import { periodStarts, resetDueTraffic } from "./periodic_reset.ts";
+import { insertInboundRow, insertUserRows } from "../tests/support/rows.ts";
 
 Deno.test("periodStarts() gives the UTC day, Monday and first of the month", () => {
   const now = Date.UTC(2026, 10, 26, 15, 30); // Thursday 26 November 2026
@@ -19,19 +20,7 @@ Deno.test("resetDueTraffic() zeroes exactly the users whose period ended, never 
   try {
     const now = Date.UTC(2026, 10, 26, 12);
     const hour = 3600 * 1000, day = 24 * hour;
-    await db.insertInto("inbounds").values({
-      id: 1,
-      tag: "in",
-      type: "vless",
-      listen: "::",
-      port: 1,
-      enabled: 1,
-      settings: "{}",
-      uplink: 500,
-      downlink: 500,
-      created_at: 0,
-      updated_at: 0,
-    }).execute();
+    await insertInboundRow(db, { id: 1, tag: "in", uplink: 500, downlink: 500 });
     const users: Array<[string, string, number | null, number]> = [
       ["never", "none", null, now - 90 * day],
       ["daily-due", "day", now - 13 * hour, now - 90 * day],
@@ -42,23 +31,15 @@ Deno.test("resetDueTraffic() zeroes exactly the users whose period ended, never 
       ["monthly-due", "month", null, Date.UTC(2026, 9, 30)],
     ];
     for (const [i, [name, strategy, lastReset, created]] of users.entries()) {
-      await db.insertInto("users").values({
+      await insertUserRows(db, [{
         id: i + 1,
         name,
-        uuid: crypto.randomUUID(),
-        password: "p",
-        traffic_limit: 0,
-        expires_at: null,
-        enabled: 1,
-        note: "",
-        sub_token: name,
         reset_strategy: strategy,
         last_reset_at: lastReset,
         uplink: 10,
         downlink: 20,
         created_at: created,
-        updated_at: created,
-      }).execute();
+      }]);
       await db.insertInto("user_inbound_traffic").values({
         user_id: i + 1,
         inbound_id: 1,

@@ -8,6 +8,7 @@ import { type CoreRunView, StatsPoller, type StatsSource } from "./poller.ts";
 import { StatsApiError } from "./stats_client.ts";
 import { counterName } from "./stats_names.ts";
 import type { StatTargets } from "./accounting.ts";
+import { insertInboundRow, insertUserRows } from "../tests/support/rows.ts";
 
 /** A stand-in StatsService: the poller's DB work is what these tests are about. */
 class FakeSource implements StatsSource {
@@ -43,46 +44,9 @@ async function fixture(): Promise<Fixture> {
   const dir = await Deno.makeTempDir();
   const db = await openDatabase(`file:${dir}/t.db`);
   const now = Date.now();
-  await db.insertInto("inbounds").values([
-    {
-      id: 10,
-      tag: "vless-in",
-      type: "vless",
-      listen: "::",
-      port: 1000,
-      enabled: 1,
-      settings: "{}",
-      created_at: now,
-      updated_at: now,
-    },
-    {
-      id: 11,
-      tag: "trojan-in",
-      type: "trojan",
-      listen: "::",
-      port: 1001,
-      enabled: 1,
-      settings: "{}",
-      created_at: now,
-      updated_at: now,
-    },
-  ]).execute();
-  const user = (id: number, name: string) => ({
-    id,
-    name,
-    uuid: crypto.randomUUID(),
-    password: "p",
-    traffic_limit: 0,
-    expires_at: null,
-    enabled: 1,
-    note: "",
-    sub_token: crypto.randomUUID(),
-    reset_strategy: "none",
-    last_reset_at: null,
-    created_at: now,
-    updated_at: now,
-  });
-  await db.insertInto("users").values([user(1, "alice"), user(2, "bob")]).execute();
+  await insertInboundRow(db, { id: 10, tag: "vless-in" });
+  await insertInboundRow(db, { id: 11, tag: "trojan-in", type: "trojan" });
+  await insertUserRows(db, [{ id: 1, name: "alice" }, { id: 2, name: "bob" }]);
   const targets: StatTargets = {
     pairs: new Map([
       ["alice|vless-in", { userId: 1, inboundId: 10 }],

@@ -11,9 +11,10 @@ import {
   assertNotEquals,
   assertStringIncludes,
 } from "@std/assert";
-import { createTestPanel, snapshotDatabase, type TestPanel } from "./support/app.ts";
+import { createTestPanel, snapshotDatabase, type TestPanel, withPanel } from "./support/app.ts";
+import { insertUserRows } from "./support/rows.ts";
+import { certificateFiles, tlsFiles } from "./support/tls.ts";
 import { idleServices } from "../core/services.ts";
-import { generateSelfSignedCertificate } from "../core/keys.ts";
 import { SHADOWSOCKS_METHODS, type ShadowsocksMethod } from "../core/model.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 
@@ -37,23 +38,6 @@ type ApiInbound = {
   };
 };
 
-/** A panel whose core records every `requestApply` reason. */
-async function panel(): Promise<TestPanel & { applied: string[] }> {
-  const applied: string[] = [];
-  const services = idleServices();
-  services.core.requestApply = (reason) => applied.push(reason);
-  return Object.assign(await createTestPanel({ services }), { applied });
-}
-
-async function withPanel(fn: (p: TestPanel & { applied: string[] }) => Promise<void>) {
-  const p = await panel();
-  try {
-    await fn(p);
-  } finally {
-    await p.close();
-  }
-}
-
 /** Asserts status, then a JSON content type; returns the body. */
 async function json<T = Json>(res: Response, status: number): Promise<T> {
   const body = await res.text();
@@ -62,57 +46,20 @@ async function json<T = Json>(res: Response, status: number): Promise<T> {
   return JSON.parse(body) as T;
 }
 
-/** Files in the panel's self-signed TLS directory (none when it does not exist). */
-async function tlsFiles(p: TestPanel): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(`${p.dataDir}/tls`)) names.push(entry.name);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return names.sort();
-}
-
-/** A certificate and key on disk outside the panel's TLS directory ("files" mode). */
-async function certificateFiles(p: TestPanel, name = "proxy.example.com") {
-  const dir = `${p.dataDir}/certs`;
-  await Deno.mkdir(dir, { recursive: true });
-  const { certificatePem, keyPem } = await generateSelfSignedCertificate(name);
-  const certificatePath = `${dir}/${name}.crt`;
-  const keyPath = `${dir}/${name}.key`;
-  await Deno.writeTextFile(certificatePath, certificatePem);
-  await Deno.writeTextFile(keyPath, keyPem);
-  return { certificatePath, keyPath };
-}
-
 async function create(p: TestPanel, body: Json): Promise<ApiInbound> {
   return (await json<{ inbound: ApiInbound }>(await p.api("POST", "/api/v1/inbounds", body), 201))
     .inbound;
 }
 
 async function addUser(p: TestPanel, name: string, inboundIds: number[]) {
-  const now = Date.now();
-  const user = await p.db.insertInto("users").values({
-    name,
-    uuid: crypto.randomUUID(),
-    password: "cGFzc3dvcmQ=",
-    traffic_limit: 0,
-    expires_at: null,
-    enabled: 1,
-    note: "",
-    sub_token: crypto.randomUUID(),
-    reset_strategy: "none",
-    last_reset_at: null,
-    created_at: now,
-    updated_at: now,
-  }).returning("id").executeTakeFirstOrThrow();
+  const [userId] = await insertUserRows(p.db, [{ name }]);
   for (const inboundId of inboundIds) {
-    await p.db.insertInto("user_inbounds").values({ user_id: user.id, inbound_id: inboundId })
+    await p.db.insertInto("user_inbounds").values({ user_id: userId, inbound_id: inboundId })
       .execute();
     await p.db.insertInto("user_inbound_traffic")
-      .values({ user_id: user.id, inbound_id: inboundId, uplink: 10, downlink: 20 }).execute();
+      .values({ user_id: userId, inbound_id: inboundId, uplink: 10, downlink: 20 }).execute();
   }
-  return user.id;
+  return userId;
 }
 
 // ---------------------------------------------------------------------------------------
@@ -156,7 +103,11 @@ const typeCases: TypeCase[] = [
       tag: "vless-files",
       type: "vless",
       port: 20003,
-      tls: { mode: "files", serverName: "proxy.example.com", ...(await certificateFiles(p)) },
+      tls: {
+        mode: "files",
+        serverName: "proxy.example.com",
+        ...(await certificateFiles(`${p.dataDir}/certs`)),
+      },
     }),
     check: (i, p) => {
       assertEquals(i.settings.tls, {
@@ -267,7 +218,7 @@ const typeCases: TypeCase[] = [
 
 for (const c of typeCases) {
   Deno.test(`POST/PATCH/DELETE /api/v1/inbounds handles ${c.name}`, () =>
-    withPanel(async (p) => {
+    withPanel(async (p, applied) => {
       const body = typeof c.body === "function" ? await c.body(p) : c.body;
       const created = await create(p, body);
       assertEquals(created.tag, body.tag);
@@ -307,7 +258,7 @@ for (const c of typeCases) {
       );
       assertEquals(after.inbounds, []);
       assertEquals(await tlsFiles(p), []);
-      assertEquals(p.applied, [
+      assertEquals(applied, [
         `inbound "${body.tag}" created`,
         `inbound "${patched.tag}" updated`,
         `inbound "${patched.tag}" deleted`,
@@ -409,13 +360,13 @@ Deno.test("PATCH /api/v1/inbounds/:tag regenerates a self-signed certificate for
   }));
 
 Deno.test("PATCH /api/v1/inbounds/:tag that changes nothing does not reload sing-box", () =>
-  withPanel(async (p) => {
+  withPanel(async (p, applied) => {
     await create(p, { tag: "m", type: "mixed", port: 1080 });
     const before = await snapshotDatabase(p.db);
     const res = await p.api("PATCH", "/api/v1/inbounds/m", { port: 1080, listen: "::" });
     assertEquals((await json<{ inbound: ApiInbound }>(res, 200)).inbound.port, 1080);
     assertEquals(await snapshotDatabase(p.db), before);
-    assertEquals(p.applied, ['inbound "m" created']);
+    assertEquals(applied, ['inbound "m" created']);
   }));
 
 Deno.test("PATCH /api/v1/inbounds/:tag normalizes an IPv6 listen address", () =>
@@ -466,7 +417,7 @@ Deno.test("POST /api/v1/inbounds accepts an IP handshake server with a server na
   }));
 
 Deno.test("POST /api/v1/inbounds rejects a port another program holds", () =>
-  withPanel(async (p) => {
+  withPanel(async (p, applied) => {
     const squatter = Deno.listen({ hostname: "127.0.0.1", port: 0 });
     try {
       const port = (squatter.addr as Deno.NetAddr).port;
@@ -483,7 +434,7 @@ Deno.test("POST /api/v1/inbounds rejects a port another program holds", () =>
       assertEquals(body, { error: message, fields: { port: message } });
       assertEquals(await snapshotDatabase(p.db), before);
       assertEquals(await tlsFiles(p), []);
-      assertEquals(p.applied, []);
+      assertEquals(applied, []);
     } finally {
       squatter.close();
     }
@@ -1005,15 +956,19 @@ for (const c of badCases) {
   const method = c.method ?? "POST";
   const path = c.path ?? "/api/v1/inbounds";
   Deno.test(`${method} ${path} rejects ${c.name}`, () =>
-    withPanel(async (p) => {
+    withPanel(async (p, applied) => {
       await create(p, {
         tag: "existing",
         type: "trojan",
         port: 8443,
-        tls: { mode: "files", serverName: "a.com", ...(await certificateFiles(p)) },
+        tls: {
+          mode: "files",
+          serverName: "a.com",
+          ...(await certificateFiles(`${p.dataDir}/certs`)),
+        },
       });
       await create(p, { tag: "local", type: "vmess", listen: "127.0.0.1", port: 7000 });
-      p.applied.length = 0;
+      applied.length = 0;
       const before = await snapshotDatabase(p.db);
       const body = typeof c.body === "function" ? c.body(p) : c.body;
       const res = await p.api(method, path, body);
@@ -1026,7 +981,7 @@ for (const c of badCases) {
       }
       assertEquals(await snapshotDatabase(p.db), before);
       assertEquals(await tlsFiles(p), []);
-      assertEquals(p.applied, []);
+      assertEquals(applied, []);
     }));
 }
 

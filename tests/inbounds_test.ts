@@ -11,28 +11,14 @@ import {
   assertNotMatch,
   assertStringIncludes,
 } from "@std/assert";
-import { createTestPanel, snapshotDatabase, type TestPanel } from "./support/app.ts";
-import { idleServices } from "../core/services.ts";
-import { generateSelfSignedCertificate } from "../core/keys.ts";
+import { createTestPanel, snapshotDatabase, type TestPanel, withPanel } from "./support/app.ts";
+import { insertUserRows } from "./support/rows.ts";
+import { certificateFiles, tlsFiles } from "./support/tls.ts";
 import { SHADOWSOCKS_METHODS, type ShadowsocksMethod } from "../core/model.ts";
 import { isHostname, normalizeIpAddress, parseInboundSort } from "../core/inbounds.ts";
 import { ValidationError } from "../core/errors.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 import { formatBytes } from "../core/format.ts";
-
-type Panel = TestPanel & { applied: string[] };
-
-async function withPanel(fn: (p: Panel) => Promise<void>) {
-  const applied: string[] = [];
-  const services = idleServices();
-  services.core.requestApply = (reason) => applied.push(reason);
-  const p = Object.assign(await createTestPanel({ services }), { applied });
-  try {
-    await fn(p);
-  } finally {
-    await p.close();
-  }
-}
 
 /** Asserts status, then an HTML content type; returns the body. */
 async function html(res: Response, status: number): Promise<string> {
@@ -40,26 +26,6 @@ async function html(res: Response, status: number): Promise<string> {
   assertEquals(res.status, status, body.slice(0, 3000));
   assertMatch(res.headers.get("content-type") ?? "", /^text\/html/);
   return body;
-}
-
-async function tlsFiles(p: TestPanel): Promise<string[]> {
-  const names: string[] = [];
-  try {
-    for await (const entry of Deno.readDir(`${p.dataDir}/tls`)) names.push(entry.name);
-  } catch (e) {
-    if (!(e instanceof Deno.errors.NotFound)) throw e;
-  }
-  return names.sort();
-}
-
-async function certificateFiles(dir: string, name = "proxy.example.com") {
-  await Deno.mkdir(dir, { recursive: true });
-  const { certificatePem, keyPem } = await generateSelfSignedCertificate(name);
-  const certificatePath = `${dir}/cert.pem`;
-  const keyPath = `${dir}/key.pem`;
-  await Deno.writeTextFile(certificatePath, certificatePem);
-  await Deno.writeTextFile(keyPath, keyPem);
-  return { certificatePath, keyPath };
 }
 
 /** The text of the page's error summary. */
@@ -145,8 +111,8 @@ Deno.test("parseInboundSort() defaults to tag and rejects unknown sorts", () => 
 
 interface FormCase {
   name: string;
-  form: Record<string, string> | ((p: Panel) => Promise<Record<string, string>>);
-  check: (inbound: NonNullable<Awaited<ReturnType<typeof findInboundByTag>>>, p: Panel) => void;
+  form: Record<string, string> | ((p: TestPanel) => Promise<Record<string, string>>);
+  check: (inbound: NonNullable<Awaited<ReturnType<typeof findInboundByTag>>>, p: TestPanel) => void;
   /** Text the edit page must show. */
   shows?: (inbound: NonNullable<Awaited<ReturnType<typeof findInboundByTag>>>) => string[];
   selfSigned?: boolean;
@@ -224,7 +190,10 @@ const formCases: FormCase[] = [
   {
     name: "trojan with certificate files",
     form: async (p) => {
-      const files = await certificateFiles(`${p.dataDir}/certs`);
+      const files = await certificateFiles(`${p.dataDir}/certs`, {
+        certificateFile: "cert.pem",
+        keyFile: "key.pem",
+      });
       return {
         tag: "trojan",
         type: "trojan",
@@ -280,7 +249,7 @@ const formCases: FormCase[] = [
 
 for (const c of formCases) {
   Deno.test(`POST /inbounds form creates, edits and deletes ${c.name}`, () =>
-    withPanel(async (p) => {
+    withPanel(async (p, applied) => {
       const fields: Record<string, string> = {
         ...BASE_FORM,
         ...(typeof c.form === "function" ? await c.form(p) : c.form),
@@ -340,7 +309,7 @@ for (const c of formCases) {
       assertEquals(await tlsFiles(p), []);
       const list = await html(await p.request(`/inbounds?deleted=${tag}`), 200);
       assertStringIncludes(list, `Inbound &quot;${tag}&quot; deleted`);
-      assertEquals(p.applied, [
+      assertEquals(applied, [
         `inbound "${tag}" created`,
         `inbound "${tag}" updated`,
         `inbound "${tag}" deleted`,
@@ -350,7 +319,7 @@ for (const c of formCases) {
 
 Deno.test("POST /inbounds from htmx answers 204 with HX-Redirect", () =>
   withPanel(async (p) => {
-    const res = await p.postForm("/inbounds", { tag: "m", type: "mixed", port: "1080" }, {
+    const res = await p.postForm("/inbounds", { tag: "m", type: "mixed", port: "11080" }, {
       "HX-Request": "true",
     });
     assertEquals(res.status, 204);
@@ -362,7 +331,7 @@ Deno.test("POST /inbounds/:tag with the Reality regenerate box makes a new key p
     const fields = {
       tag: "r",
       type: "vless",
-      port: "443",
+      port: "10443",
       security: "reality",
       reality_handshake_server: "www.example.com",
       reality_short_ids: "abcd",
@@ -380,7 +349,7 @@ Deno.test("POST /inbounds/:tag with the Reality regenerate box makes a new key p
 
 Deno.test("POST /inbounds/:tag renames an inbound and moves its self-signed files", () =>
   withPanel(async (p) => {
-    const fields = { tag: "old", type: "trojan", port: "443", tls_mode: "self_signed" };
+    const fields = { tag: "old", type: "trojan", port: "10443", tls_mode: "self_signed" };
     assertEquals((await p.postForm("/inbounds", fields)).status, 303);
     const res = await p.postForm("/inbounds/old", { ...fields, tag: "new" });
     assertEquals(res.status, 303);
@@ -427,8 +396,8 @@ Deno.test("GET /inbounds/new and /inbounds/form-fields render the fields of each
 // Toggle and delete from the table
 
 Deno.test("POST /inbounds/:tag/toggle disables and enables an inbound", () =>
-  withPanel(async (p) => {
-    await p.postForm("/inbounds", { tag: "m", type: "mixed", port: "1080", enabled: "on" });
+  withPanel(async (p, applied) => {
+    await p.postForm("/inbounds", { tag: "m", type: "mixed", port: "11080", enabled: "on" });
     let res = await p.postForm("/inbounds/m/toggle?sort=traffic_desc", {});
     assertEquals(res.status, 303);
     assertEquals(res.headers.get("location"), "/inbounds?sort=traffic_desc");
@@ -440,13 +409,13 @@ Deno.test("POST /inbounds/:tag/toggle disables and enables an inbound", () =>
     assertStringIncludes(fragment, `hx-get="/inbounds?sort=traffic_desc"`);
     assertStringIncludes(fragment, `<span class="badge active">Enabled</span>`);
     assertEquals((await findInboundByTag(p.db, "m"))!.enabled, true);
-    assertEquals(p.applied.slice(1), ['inbound "m" disabled', 'inbound "m" enabled']);
+    assertEquals(applied.slice(1), ['inbound "m" disabled', 'inbound "m" enabled']);
   }));
 
 Deno.test("POST /inbounds/:tag/delete from the table answers the table fragment", () =>
   withPanel(async (p) => {
-    await p.postForm("/inbounds", { tag: "a", type: "mixed", port: "1080" });
-    await p.postForm("/inbounds", { tag: "b", type: "mixed", port: "1081" });
+    await p.postForm("/inbounds", { tag: "a", type: "mixed", port: "11080" });
+    await p.postForm("/inbounds", { tag: "b", type: "mixed", port: "11081" });
     const res = await p.postForm("/inbounds/a/delete?sort=tag", {}, {
       "HX-Request": "true",
       "HX-Target": "inbounds-table-container",
@@ -457,7 +426,7 @@ Deno.test("POST /inbounds/:tag/delete from the table answers the table fragment"
 
 Deno.test("POST /inbounds/:tag/delete from the edit page redirects htmx to the list", () =>
   withPanel(async (p) => {
-    await p.postForm("/inbounds", { tag: "a", type: "mixed", port: "1080" });
+    await p.postForm("/inbounds", { tag: "a", type: "mixed", port: "11080" });
     const res = await p.postForm("/inbounds/a/delete", {}, { "HX-Request": "true" });
     assertEquals(res.status, 204);
     assertEquals(res.headers.get("hx-redirect"), "/inbounds?deleted=a");
@@ -479,7 +448,7 @@ Deno.test("GET /inbounds/:tag/edit answers 404 for an unknown tag", () =>
 // ---------------------------------------------------------------------------------------
 // The table: sorting, fragment, refresh
 
-async function trafficFixture(p: Panel) {
+async function trafficFixture(p: TestPanel) {
   const traffic: Record<string, [number, number]> = {
     a: [1536, 1024 ** 3], // 1.50 KB up, 1.00 GB down
     b: [50, 0],
@@ -580,27 +549,11 @@ Deno.test("GET /inbounds uses the configured refresh interval", async () => {
 
 Deno.test("GET /inbounds shows each inbound's user count", () =>
   withPanel(async (p) => {
-    await p.postForm("/inbounds", { tag: "a", type: "mixed", port: "1080" });
+    await p.postForm("/inbounds", { tag: "a", type: "mixed", port: "11080" });
     const inbound = (await findInboundByTag(p.db, "a"))!;
-    const now = Date.now();
-    for (const name of ["u1", "u2", "u3"]) {
-      const user = await p.db.insertInto("users").values({
-        name,
-        uuid: crypto.randomUUID(),
-        password: "cGFzcw==",
-        traffic_limit: 0,
-        expires_at: null,
-        enabled: 1,
-        note: "",
-        sub_token: crypto.randomUUID(),
-        reset_strategy: "none",
-        last_reset_at: null,
-        created_at: now,
-        updated_at: now,
-      }).returning("id").executeTakeFirstOrThrow();
-      await p.db.insertInto("user_inbounds").values({ user_id: user.id, inbound_id: inbound.id })
-        .execute();
-    }
+    const userIds = await insertUserRows(p.db, [{ name: "u1" }, { name: "u2" }, { name: "u3" }]);
+    await p.db.insertInto("user_inbounds")
+      .values(userIds.map((id) => ({ user_id: id, inbound_id: inbound.id }))).execute();
     const page = await html(await p.request("/inbounds"), 200);
     assertMatch(page, /<tr data-tag="a">.*?<td class="num">3<\/td>/);
   }));
@@ -623,7 +576,9 @@ interface BadFormCase {
 }
 
 const SCRIPT = "<script>alert(1)</script>";
-const vless = { type: "vless", port: "443", security: "none", flow: "", listen: "" };
+// Ports here differ from tests/inbounds_api_test.ts: saving an inbound probes its port,
+// and the two files run in parallel.
+const vless = { type: "vless", port: "10443", security: "none", flow: "", listen: "" };
 
 const badForms: BadFormCase[] = [
   {
@@ -634,21 +589,21 @@ const badForms: BadFormCase[] = [
   },
   {
     name: "a port used by another inbound",
-    fields: { tag: "x", type: "trojan", port: "8443", tls_mode: "self_signed" },
+    fields: { tag: "x", type: "trojan", port: "18443", tls_mode: "self_signed" },
     status: 409,
-    message: "Port 8443 is already used by inbound &quot;existing&quot;",
+    message: "Port 18443 is already used by inbound &quot;existing&quot;",
   },
   {
     name: "a specific address on a wildcard inbound's port",
-    fields: { tag: "x", type: "mixed", port: "8443", listen: "::1" },
+    fields: { tag: "x", type: "mixed", port: "18443", listen: "::1" },
     status: 409,
-    message: "Port 8443 is already used by inbound &quot;existing&quot;",
+    message: "Port 18443 is already used by inbound &quot;existing&quot;",
   },
   {
     name: "a wildcard address on a specific inbound's port",
-    fields: { tag: "x", type: "mixed", port: "7000", listen: "::" },
+    fields: { tag: "x", type: "mixed", port: "17000", listen: "::" },
     status: 409,
-    message: "Port 7000 is already used by inbound &quot;local&quot;",
+    message: "Port 17000 is already used by inbound &quot;local&quot;",
   },
   {
     name: "the panel's own port",
@@ -701,7 +656,7 @@ const badForms: BadFormCase[] = [
   },
   {
     name: "an unknown type",
-    fields: { tag: "x", type: "wireguard", port: "443" },
+    fields: { tag: "x", type: "wireguard", port: "10443" },
     status: 422,
     message: "Type &quot;wireguard&quot; is not supported",
   },
@@ -710,7 +665,7 @@ const badForms: BadFormCase[] = [
     fields: {
       tag: "x",
       type: "trojan",
-      port: "443",
+      port: "10443",
       tls_mode: "files",
       tls_server_name: "a.com",
       tls_certificate_path: "/x.pem",
@@ -751,7 +706,12 @@ const badForms: BadFormCase[] = [
   },
   {
     name: "the chacha20 Shadowsocks method",
-    fields: { tag: "x", type: "shadowsocks", port: "443", method: "2022-blake3-chacha20-poly1305" },
+    fields: {
+      tag: "x",
+      type: "shadowsocks",
+      port: "10443",
+      method: "2022-blake3-chacha20-poly1305",
+    },
     status: 422,
     message: "cannot serve several users",
   },
@@ -760,7 +720,7 @@ const badForms: BadFormCase[] = [
     fields: {
       tag: "x",
       type: "tuic",
-      port: "443",
+      port: "10443",
       tls_mode: "self_signed",
       tls_server_name: "a".repeat(300),
     },
@@ -772,7 +732,7 @@ const badForms: BadFormCase[] = [
     fields: {
       tag: "x",
       type: "tuic",
-      port: "443",
+      port: "10443",
       tls_mode: "files",
       tls_server_name: "a.com",
       tls_certificate_path: "/" + "p".repeat(5000),
@@ -784,16 +744,16 @@ const badForms: BadFormCase[] = [
   {
     name: "a type change on edit",
     path: "/inbounds/existing",
-    fields: { tag: "existing", type: "vmess", port: "8443", tls_mode: "none" },
+    fields: { tag: "existing", type: "vmess", port: "18443", tls_mode: "none" },
     status: 422,
     message: "Type cannot be changed from trojan",
   },
   {
     name: "a port move onto another inbound on edit",
     path: "/inbounds/local",
-    fields: { tag: "local", type: "vmess", port: "8443", listen: "127.0.0.1", tls_mode: "none" },
+    fields: { tag: "local", type: "vmess", port: "18443", listen: "127.0.0.1", tls_mode: "none" },
     status: 409,
-    message: "Port 8443 is already used by inbound &quot;existing&quot;",
+    message: "Port 18443 is already used by inbound &quot;existing&quot;",
   },
   // HTML in every text field: rejected, and escaped where it is echoed back.
   ...[
@@ -816,7 +776,7 @@ const badForms: BadFormCase[] = [
     fields: {
       tag: "x",
       type: "trojan",
-      port: "443",
+      port: "10443",
       tls_mode: "files",
       tls_server_name: "a.com",
       tls_certificate_path: "/c",
@@ -845,13 +805,13 @@ const badForms: BadFormCase[] = [
   })),
   {
     name: "a script in method",
-    fields: { tag: "x", type: "shadowsocks", port: "443", method: SCRIPT },
+    fields: { tag: "x", type: "shadowsocks", port: "10443", method: SCRIPT },
     status: 422,
     message: "is not one of 2022-blake3-aes-128-gcm, 2022-blake3-aes-256-gcm",
   },
   {
     name: "a script in type",
-    fields: { tag: "x", type: SCRIPT, port: "443" },
+    fields: { tag: "x", type: SCRIPT, port: "10443" },
     status: 422,
     message: "is not supported",
   },
@@ -860,12 +820,12 @@ const badForms: BadFormCase[] = [
 for (const c of badForms) {
   const path = c.path ?? "/inbounds";
   Deno.test(`POST ${path} form rejects ${c.name}`, () =>
-    withPanel(async (p) => {
+    withPanel(async (p, applied) => {
       const files = await certificateFiles(`${p.dataDir}/certs`);
       await p.postForm("/inbounds", {
         tag: "existing",
         type: "trojan",
-        port: "8443",
+        port: "18443",
         tls_mode: "files",
         tls_server_name: "a.com",
         tls_certificate_path: files.certificatePath,
@@ -874,11 +834,11 @@ for (const c of badForms) {
       await p.postForm("/inbounds", {
         tag: "local",
         type: "vmess",
-        port: "7000",
+        port: "17000",
         listen: "127.0.0.1",
         tls_mode: "none",
       });
-      assertEquals(p.applied.length, 2);
+      assertEquals(applied.length, 2);
       const before = await snapshotDatabase(p.db);
 
       // A browser post: the whole page, with the message and the values as entered.
@@ -899,7 +859,7 @@ for (const c of badForms) {
 
       assertEquals(await snapshotDatabase(p.db), before);
       assertEquals(await tlsFiles(p), []);
-      assertEquals(p.applied.length, 2);
+      assertEquals(applied.length, 2);
     }));
 }
 
@@ -943,7 +903,7 @@ Deno.test("GET /inbounds/:tag/edit escapes an accepted certificate path with HTM
     const res = await p.postForm("/inbounds", {
       tag: "odd",
       type: "trojan",
-      port: "443",
+      port: "10443",
       tls_mode: "files",
       tls_server_name: "a.com",
       tls_certificate_path: certificatePath,
@@ -975,10 +935,10 @@ const pageRoutes: Array<[string, string]> = [
 for (const [method, path] of pageRoutes) {
   Deno.test(`${method} ${path} without a session redirects to /login`, () =>
     withPanel(async (p) => {
-      await p.postForm("/inbounds", { tag: "existing", type: "mixed", port: "1080" });
+      await p.postForm("/inbounds", { tag: "existing", type: "mixed", port: "11080" });
       const before = await snapshotDatabase(p.db);
       const body = method === "POST"
-        ? new URLSearchParams({ tag: "n", type: "mixed", port: "1081", _csrf: p.csrfToken })
+        ? new URLSearchParams({ tag: "n", type: "mixed", port: "11081", _csrf: p.csrfToken })
         : undefined;
       const headers = { "Content-Type": "application/x-www-form-urlencoded" };
       let res = await p.app.request(path, { method, body, headers });
@@ -1008,10 +968,10 @@ for (
 ) {
   Deno.test(`POST ${path} without a CSRF token answers 403`, () =>
     withPanel(async (p) => {
-      await p.postForm("/inbounds", { tag: "existing", type: "mixed", port: "1080" });
+      await p.postForm("/inbounds", { tag: "existing", type: "mixed", port: "11080" });
       const before = await snapshotDatabase(p.db);
       for (const token of [undefined, "wrong-token"]) {
-        const body = new URLSearchParams({ tag: "n", type: "mixed", port: "1081" });
+        const body = new URLSearchParams({ tag: "n", type: "mixed", port: "11081" });
         if (token) body.set("_csrf", token);
         const res = await p.request(path, {
           method: "POST",

@@ -1,47 +1,10 @@
 /** API v1 users: every route, the bad-input catalog, authentication and CSRF. */
 import { assert, assertEquals, assertExists, assertMatch, assertNotEquals } from "@std/assert";
-import { createTestPanel, snapshotDatabase, type TestPanel } from "./support/app.ts";
-import { idleServices, type Services } from "../core/services.ts";
-import type { Db } from "../db/database.ts";
+import { snapshotDatabase, withPanel } from "./support/app.ts";
+import { insertInboundRow } from "./support/rows.ts";
 
 const GB = 1024 ** 3;
 const JSON_TYPE = "application/json";
-
-function recordingServices(): { services: Services; applied: string[] } {
-  const applied: string[] = [];
-  const base = idleServices();
-  return {
-    applied,
-    services: { ...base, core: { ...base.core, requestApply: (r) => void applied.push(r) } },
-  };
-}
-
-async function withPanel(fn: (p: TestPanel, applied: string[]) => Promise<void>) {
-  const { services, applied } = recordingServices();
-  const p = await createTestPanel({ services });
-  try {
-    await fn(p, applied);
-  } finally {
-    await p.close();
-  }
-}
-
-let nextPort = 21000;
-
-async function insertInbound(db: Db, tag: string): Promise<number> {
-  const now = Date.now();
-  const row = await db.insertInto("inbounds").values({
-    tag,
-    type: "vless",
-    listen: "0.0.0.0",
-    port: nextPort++,
-    enabled: 1,
-    settings: "{}",
-    created_at: now,
-    updated_at: now,
-  }).returning("id").executeTakeFirstOrThrow();
-  return row.id;
-}
 
 /** Asserts status, then JSON content type; returns the body. */
 async function expectJson(res: Response, status: number) {
@@ -65,7 +28,7 @@ const ALICE = {
 
 Deno.test("POST /api/v1/users creates a user and answers 201 with it", async () => {
   await withPanel(async (p, applied) => {
-    await insertInbound(p.db, "vless-main");
+    await insertInboundRow(p.db, { tag: "vless-main" });
     const res = await p.api("POST", "/api/v1/users", ALICE);
     const body = await expectJson(res, 201);
     assertEquals(res.headers.get("location"), "/api/v1/users/alice");
@@ -153,8 +116,8 @@ Deno.test("GET /api/v1/users lists a page with total, page and pageSize", async 
 
 Deno.test("GET /api/v1/users/:name includes the traffic per inbound", async () => {
   await withPanel(async (p) => {
-    const a = await insertInbound(p.db, "vless-main");
-    await insertInbound(p.db, "trojan-b");
+    const a = await insertInboundRow(p.db, { tag: "vless-main" });
+    await insertInboundRow(p.db, { tag: "trojan-b" });
     await expectJson(
       await p.api("POST", "/api/v1/users", { name: "carol", inbounds: ["vless-main", "trojan-b"] }),
       201,
@@ -180,8 +143,8 @@ Deno.test("GET /api/v1/users/:name includes the traffic per inbound", async () =
 
 Deno.test("PATCH /api/v1/users/:name changes only the given fields", async () => {
   await withPanel(async (p, applied) => {
-    await insertInbound(p.db, "vless-main");
-    await insertInbound(p.db, "trojan-b");
+    await insertInboundRow(p.db, { tag: "vless-main" });
+    await insertInboundRow(p.db, { tag: "trojan-b" });
     const created = (await expectJson(await p.api("POST", "/api/v1/users", ALICE), 201)).user;
     let body = await expectJson(
       await p.api("PATCH", "/api/v1/users/alice", { trafficLimit: 0, inbounds: ["trojan-b"] }),
@@ -213,7 +176,7 @@ Deno.test("PATCH /api/v1/users/:name changes only the given fields", async () =>
 
 Deno.test("DELETE /api/v1/users/:name deletes the user and its rows", async () => {
   await withPanel(async (p, applied) => {
-    const inbound = await insertInbound(p.db, "vless-main");
+    const inbound = await insertInboundRow(p.db, { tag: "vless-main" });
     await expectJson(await p.api("POST", "/api/v1/users", ALICE), 201);
     const id = (await p.db.selectFrom("users").select("id").executeTakeFirstOrThrow()).id;
     await p.db.insertInto("user_inbound_traffic").values({
@@ -236,7 +199,7 @@ Deno.test("DELETE /api/v1/users/:name deletes the user and its rows", async () =
 
 Deno.test("POST /api/v1/users/:name/reset-traffic zeroes the user's traffic", async () => {
   await withPanel(async (p, applied) => {
-    const inbound = await insertInbound(p.db, "vless-main");
+    const inbound = await insertInboundRow(p.db, { tag: "vless-main" });
     await expectJson(
       await p.api("POST", "/api/v1/users", { ...ALICE, trafficLimit: 1000 }),
       201,
@@ -639,7 +602,7 @@ const BAD_CASES: BadCase[] = [
 
 Deno.test("API user input is rejected with a clear error and changes nothing", async (t) => {
   await withPanel(async (p, applied) => {
-    await insertInbound(p.db, "vless-main");
+    await insertInboundRow(p.db, { tag: "vless-main" });
     await expectJson(await p.api("POST", "/api/v1/users", { name: "taken" }), 201);
     await expectJson(await p.api("POST", "/api/v1/users", { name: "existing", note: "n" }), 201);
     applied.length = 0;

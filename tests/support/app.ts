@@ -109,6 +109,32 @@ export async function createTestPanel(
   return panel;
 }
 
+/** Services whose core records the reason of every apply request. */
+function recordingServices(): { services: Services; applied: string[] } {
+  const applied: string[] = [];
+  const base = idleServices();
+  return {
+    applied,
+    services: { ...base, core: { ...base.core, requestApply: (r) => void applied.push(r) } },
+  };
+}
+
+/**
+ * Runs `fn` with a fresh logged-in panel and the reasons its core was asked to apply the
+ * config, in order; closes the panel afterwards.
+ */
+export async function withPanel(
+  fn: (p: TestPanel, applied: string[]) => Promise<void>,
+): Promise<void> {
+  const { services, applied } = recordingServices();
+  const p = await createTestPanel({ services });
+  try {
+    await fn(p, applied);
+  } finally {
+    await p.close();
+  }
+}
+
 /** A snapshot of every table's rows, to assert a bad request changed nothing. */
 export async function snapshotDatabase(db: Db): Promise<Record<string, unknown[]>> {
   const tables = [

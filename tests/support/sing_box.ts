@@ -7,11 +7,11 @@ import dgram from "node:dgram";
 import {
   generatePassword,
   generateRealityKeyPair,
-  generateSelfSignedCertificate,
   generateShortId,
   generateUuid,
 } from "../../core/keys.ts";
 import type { Inbound, RealitySettings, TlsSettings, User } from "../../core/model.ts";
+import { certificateFiles } from "./tls.ts";
 
 const CACHED_VERSION = "v1.14.1";
 
@@ -368,12 +368,7 @@ export function makeUser(fields: Partial<User> & Pick<User, "name">): User {
 
 /** Writes a self-signed certificate for `serverName` into `dir`; returns inbound TLS settings. */
 export async function writeSelfSignedTls(dir: string, serverName: string): Promise<TlsSettings> {
-  const { certificatePem, keyPem } = await generateSelfSignedCertificate(serverName);
-  const certificatePath = `${dir}/${serverName}.crt`;
-  const keyPath = `${dir}/${serverName}.key`;
-  await Deno.writeTextFile(certificatePath, certificatePem);
-  await Deno.writeTextFile(keyPath, keyPem);
-  return { serverName, certificatePath, keyPath, selfSigned: true };
+  return { serverName, ...(await certificateFiles(dir, { serverName })), selfSigned: true };
 }
 
 /** Reality settings with a fresh key pair and short id, handshaking with `server:port`. */

@@ -1,0 +1,61 @@
+/**
+ * Inbounds and users written straight into the database, for tests that need them to exist
+ * but are not about the forms or the API that create them. Only the database module is
+ * imported, so `core/` tests can use these without loading the app.
+ */
+import type { Db } from "../../db/database.ts";
+import type { NewInboundRow, NewUserRow } from "../../db/schema.ts";
+
+let nextPort = 20000;
+
+/**
+ * Inserts an enabled vless inbound on 0.0.0.0 with empty settings and no traffic, on a port
+ * no earlier call used, unless `fields` say otherwise; returns its id.
+ */
+export async function insertInboundRow(
+  db: Db,
+  fields: Partial<NewInboundRow> & Pick<NewInboundRow, "tag">,
+): Promise<number> {
+  const now = Date.now();
+  const row = await db.insertInto("inbounds").values({
+    type: "vless",
+    listen: "0.0.0.0",
+    port: nextPort++,
+    enabled: 1,
+    settings: "{}",
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  }).returning("id").executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/**
+ * Inserts users in order with one multi-row INSERT: each enabled, with a random UUID and
+ * subscription token, no limit, expiry, reset, note or traffic, created now, unless its
+ * `fields` say otherwise. Returns their ids in the same order.
+ */
+export async function insertUserRows(
+  db: Db,
+  users: Array<Partial<NewUserRow> & Pick<NewUserRow, "name">>,
+): Promise<number[]> {
+  const now = Date.now();
+  const rows = await db.insertInto("users").values(users.map((fields) => ({
+    uuid: crypto.randomUUID(),
+    password: "cGFzc3dvcmQ=",
+    traffic_limit: 0,
+    expires_at: null,
+    enabled: 1,
+    note: "",
+    sub_token: crypto.randomUUID(),
+    reset_strategy: "none",
+    last_reset_at: null,
+    uplink: 0,
+    downlink: 0,
+    created_at: now,
+    updated_at: now,
+    ...fields,
+  }))).returning(["id", "name"]).execute();
+  const ids = new Map(rows.map((r) => [r.name, r.id]));
+  return users.map((u) => ids.get(u.name)!);
+}
