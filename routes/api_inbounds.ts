@@ -10,11 +10,10 @@ import {
   deleteInbound,
   getInboundSummary,
   type InboundSummary,
-  parseInboundJson,
-  parseInboundSort,
-  publicInboundSettings,
   updateInbound,
 } from "../core/inbounds.ts";
+import { parseInboundJson, parseInboundSort } from "../core/inbound_input.ts";
+import { publicInboundSettings } from "../core/inbound_settings.ts";
 import { listInbounds } from "../db/inbounds.ts";
 
 /** An inbound as the API shows it: no Reality private key. */

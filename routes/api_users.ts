@@ -7,12 +7,11 @@ import {
   createUser,
   deleteUser,
   getUserDetail,
-  parseUserJson,
-  parseUserListQuery,
   regenerateUserCredentials,
   resetUserTraffic,
   updateUser,
 } from "../core/users.ts";
+import { parseUserJson, parseUserListQuery } from "../core/user_input.ts";
 import { listUsers, USERS_PAGE_SIZE, type UserWithInbounds } from "../db/users.ts";
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();

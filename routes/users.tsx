@@ -1,20 +1,13 @@
-/** Users pages: the list, creation, one user's page and its actions. */
+/**
+ * Users pages: the list, creation, and one user's page with its edit form. The buttons on
+ * that page (toggle, reset, regenerate, delete) are in `user_actions.tsx`, mounted here.
+ */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, ValidationError } from "../core/errors.ts";
-import {
-  createUser,
-  deleteUser,
-  type FormFields,
-  getUserDetail,
-  parseUserForm,
-  parseUserListQuery,
-  regenerateUserCredentials,
-  resetUserTraffic,
-  setUserEnabled,
-  updateUser,
-} from "../core/users.ts";
+import { createUser, getUserDetail, updateUser } from "../core/users.ts";
+import { parseUserForm, parseUserListQuery } from "../core/user_input.ts";
 import { listInboundTags, listUsers, USERS_PAGE_SIZE } from "../db/users.ts";
 import { UsersPage, UsersTableFragment, userUrl } from "../views/users.tsx";
 import {
@@ -26,38 +19,16 @@ import {
   userFormValues,
 } from "../views/user_form.tsx";
 import { DONE_MESSAGES, type DoneKey, UserDetailPage } from "../views/user_detail.tsx";
+import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
+import { userActionRoutes } from "./user_actions.tsx";
 
 type C = Context<AppEnv>;
-
-function isHtmx(c: C): boolean {
-  return c.req.header("HX-Request") === "true";
-}
-
-/**
- * Whether to answer the list fragment: an htmx request from the page itself, not a history
- * restore (htmx sends HX-Request for those too but swaps the whole body).
- */
-function wantsFragment(c: C): boolean {
-  return isHtmx(c) && c.req.header("HX-History-Restore-Request") !== "true" &&
-    c.req.header("HX-Boosted") !== "true";
-}
-
-/** After a change: 303 for a plain form, HX-Redirect for htmx (which would follow a 303). */
-function redirectAfterPost(c: C, url: string) {
-  if (!isHtmx(c)) return c.redirect(url, 303);
-  c.header("HX-Redirect", url);
-  return c.body(null, 204);
-}
 
 /** The field errors of a rejected change, or the error rethrown when it is not one. */
 function formErrors(e: unknown): Record<string, string> {
   if (e instanceof ValidationError && e.status === 422) return e.fields;
   if (e instanceof ConflictError) return e.fields;
   throw e;
-}
-
-function readForm(c: C): Promise<FormFields> {
-  return c.req.parseBody({ all: true });
 }
 
 async function renderDetail(
@@ -187,30 +158,7 @@ export function userRoutes() {
     }
   });
 
-  app.post("/users/:name/toggle", async (c) => {
-    const name = c.req.param("name");
-    const wanted = (await readForm(c))["enabled"];
-    const enabled = wanted === "1" || wanted === "0"
-      ? wanted === "1"
-      : !(await getUserDetail(c.var.deps.db, name)).user.enabled;
-    await setUserEnabled(c.var.deps, name, enabled);
-    return redirectAfterPost(c, userUrl(name, enabled ? "?done=enabled" : "?done=disabled"));
-  });
-
-  app.post("/users/:name/reset-traffic", async (c) => {
-    const user = await resetUserTraffic(c.var.deps, c.req.param("name"));
-    return redirectAfterPost(c, userUrl(user.name, "?done=reset"));
-  });
-
-  app.post("/users/:name/regenerate", async (c) => {
-    const user = await regenerateUserCredentials(c.var.deps, c.req.param("name"));
-    return redirectAfterPost(c, userUrl(user.name, "?done=regenerated"));
-  });
-
-  app.post("/users/:name/delete", async (c) => {
-    await deleteUser(c.var.deps, c.req.param("name"));
-    return redirectAfterPost(c, "/users");
-  });
+  app.route("/", userActionRoutes());
 
   return app;
 }

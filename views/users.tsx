@@ -2,7 +2,7 @@
 import type { UserStatus } from "../core/model.ts";
 import { formatBytes, formatTime } from "../core/format.ts";
 import { userStatus } from "../core/user_status.ts";
-import { dateInputValue } from "../core/users.ts";
+import { dateInputValue } from "../core/user_fields.ts";
 import type { UserSort, UserWithInbounds } from "../db/users.ts";
 import { Layout } from "./layout.tsx";
 

@@ -1,0 +1,174 @@
+/**
+ * User fields: the check and conversion each field of a user goes through, shared by the
+ * form and the JSON body (name, traffic limit in GB or bytes, expiry as a date or an ISO
+ * date-time, note, reset strategy, inbound tags), and the form's display of limit and
+ * expiry. Each parser answers `{ value }` or `{ error }`.
+ */
+import { RESET_STRATEGIES, type ResetStrategy } from "./model.ts";
+import { BYTES_PER_GB } from "./format.ts";
+import { COUNTER_SEPARATOR, PAIR_SEPARATOR } from "./stats_names.ts";
+
+export const USER_NAME_MAX = 48;
+export const USER_NOTE_MAX = 500;
+/** Most inbounds one request may assign. */
+const INBOUNDS_MAX = 1000;
+const NAME_PATTERN = /^[A-Za-z0-9._@-]{1,48}$/;
+const NAME_CHAR = /[A-Za-z0-9._@-]/;
+/** Names that cannot be a URL path segment under /users/ ("new" is the creation page). */
+const RESERVED_NAMES = new Set(["new", ".", ".."]);
+const MAX_LIMIT_GB = Math.floor(Number.MAX_SAFE_INTEGER / BYTES_PER_GB);
+
+/** Why `name` is not a valid user name, or null when it is. */
+export function userNameError(name: string): string | null {
+  if (name === "") return "Name is required";
+  if (name.includes(COUNTER_SEPARATOR)) {
+    return `Name must not contain "${COUNTER_SEPARATOR}": sing-box uses it inside counter names`;
+  }
+  if (name.includes(PAIR_SEPARATOR)) {
+    return `Name must not contain "${PAIR_SEPARATOR}": it separates user and inbound in stats names`;
+  }
+  if (/\s/.test(name)) return "Name must not contain spaces or other whitespace";
+  if (name.length > USER_NAME_MAX) {
+    return `Name must be at most ${USER_NAME_MAX} characters (it has ${name.length})`;
+  }
+  if (!NAME_PATTERN.test(name)) {
+    const bad = [...name].find((ch) => !NAME_CHAR.test(ch));
+    return `Name may contain only letters a-z A-Z, digits and . _ @ - (not "${bad}")`;
+  }
+  if (RESERVED_NAMES.has(name)) return `Name "${name}" is reserved; choose another`;
+  return null;
+}
+
+/** A value cut short for an error message. */
+export function clip(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 40)}…` : text;
+}
+
+/** A note with line endings unified and outer whitespace trimmed; at most `USER_NOTE_MAX`. */
+export function noteValue(note: string): { value?: string; error?: string } {
+  const value = note.replace(/\r\n?/g, "\n").trim();
+  if (value.length > USER_NOTE_MAX) {
+    return { error: `Note must be at most ${USER_NOTE_MAX} characters (it has ${value.length})` };
+  }
+  return { value };
+}
+
+/** One of `RESET_STRATEGIES`. */
+export function resetStrategyValue(value: string): { value?: ResetStrategy; error?: string } {
+  if ((RESET_STRATEGIES as readonly string[]).includes(value)) {
+    return { value: value as ResetStrategy };
+  }
+  return {
+    error: `Reset strategy "${clip(value)}" must be one of ${RESET_STRATEGIES.join(", ")}`,
+  };
+}
+
+/** Inbound tags: non-empty strings, duplicates dropped, at most `INBOUNDS_MAX`. */
+export function inboundsValue(tags: unknown[]): { value?: string[]; error?: string } {
+  if (tags.some((tag) => typeof tag !== "string" || tag === "")) {
+    return { error: "Inbounds must be a list of inbound tags" };
+  }
+  const value = [...new Set(tags as string[])];
+  if (value.length > INBOUNDS_MAX) {
+    return { error: `At most ${INBOUNDS_MAX} inbounds can be assigned at once` };
+  }
+  return { value };
+}
+
+/** Epoch ms of the last millisecond of a UTC calendar day, or null if it is no real date. */
+function endOfDayUtc(year: number, month: number, day: number): number | null {
+  const ms = Date.UTC(year, month - 1, day, 23, 59, 59, 999);
+  const d = new Date(ms);
+  const real = d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 &&
+    d.getUTCDate() === day;
+  return real ? ms : null;
+}
+
+const YEAR_ERROR = "Expiry must be in a year from 1970 to 9999";
+
+/** A form's `YYYY-MM-DD` expiry as the end of that day UTC; empty means never (null). */
+export function expiryDateValue(text: string): { value?: number | null; error?: string } {
+  const t = text.trim();
+  if (t === "") return { value: null };
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  if (!m) {
+    return { error: `Expiry "${clip(t)}" must be a date like 2030-12-31, or empty for never` };
+  }
+  if (Number(m[1]) < 1970) return { error: YEAR_ERROR };
+  const ms = endOfDayUtc(Number(m[1]), Number(m[2]), Number(m[3]));
+  return ms === null ? { error: `Expiry "${t}" is not a real date` } : { value: ms };
+}
+
+const ISO_DATE_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|([+-])(\d{2}):(\d{2}))$/i;
+
+/**
+ * A JSON expiry: an ISO 8601 date-time with Z or an offset, a bare date (end of that day
+ * UTC), or null for never.
+ */
+export function expiryIsoValue(value: unknown): { value?: number | null; error?: string } {
+  if (value === null) return { value: null };
+  const format =
+    'Expiry must be an ISO 8601 date-time like "2030-12-31T23:59:59Z" (with Z or an offset), a date like "2030-12-31" (end of that day UTC), or null for never';
+  if (typeof value !== "string") return { error: format };
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return expiryDateValue(value);
+  const m = ISO_DATE_TIME.exec(value);
+  if (!m) return { error: format };
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number);
+  const second = Number(m[6] ?? 0);
+  const millis = Number((m[7] ?? "0").padEnd(3, "0").slice(0, 3));
+  const offsetMinutes = m[9] ? (m[9] === "-" ? -1 : 1) * (Number(m[10]) * 60 + Number(m[11])) : 0;
+  if (year < 1970) return { error: YEAR_ERROR };
+  if (
+    endOfDayUtc(year, month, day) === null || hour > 23 || minute > 59 || second > 59 ||
+    Number(m[10] ?? 0) > 23 || Number(m[11] ?? 0) > 59
+  ) {
+    return { error: `Expiry "${clip(value)}" is not a real date and time` };
+  }
+  const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) -
+    offsetMinutes * 60_000;
+  return { value: ms };
+}
+
+/** A form's traffic limit in decimal GB as bytes; empty or 0 means unlimited. */
+export function gbLimitValue(text: string): { value?: number; error?: string } {
+  const t = text.trim();
+  if (t === "") return { value: 0 };
+  if (t.startsWith("-")) return { error: "Traffic limit must be 0 (unlimited) or more GB" };
+  if (!/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) {
+    return { error: `Traffic limit "${clip(t)}" must be a number of GB like 10 or 2.5` };
+  }
+  const gb = Number(t);
+  const bytes = Math.round(gb * BYTES_PER_GB);
+  if (!Number.isSafeInteger(bytes)) {
+    return { error: `Traffic limit must be at most ${MAX_LIMIT_GB} GB` };
+  }
+  if (gb > 0 && bytes === 0) {
+    return { error: "Traffic limit must be at least 1 byte; use 0 for unlimited" };
+  }
+  return { value: bytes };
+}
+
+/** A JSON traffic limit: a whole, safe number of bytes; 0 means unlimited. */
+export function byteLimitValue(value: unknown): { value?: number; error?: string } {
+  if (typeof value !== "number") {
+    return { error: "Traffic limit must be a number of bytes (0 = unlimited)" };
+  }
+  if (value < 0) return { error: "Traffic limit must be 0 (unlimited) or more bytes" };
+  if (!Number.isSafeInteger(value)) {
+    return Number.isInteger(value) || !Number.isFinite(value)
+      ? { error: `Traffic limit must be at most ${Number.MAX_SAFE_INTEGER} bytes` }
+      : { error: "Traffic limit must be a whole number of bytes" };
+  }
+  return { value };
+}
+
+/** An expiry as a date input's value (`YYYY-MM-DD`, UTC), or "" for never. */
+export function dateInputValue(expiresAt: number | null): string {
+  return expiresAt === null ? "" : new Date(expiresAt).toISOString().slice(0, 10);
+}
+
+/** A byte limit as the form's GB value; parsing it back gives the same bytes. */
+export function gbInputValue(bytes: number): string {
+  return String(bytes / BYTES_PER_GB);
+}

@@ -1,0 +1,202 @@
+/**
+ * User input: the HTML form (strings) and the API's JSON body (typed) parsed into one
+ * `ParsedUserInput`, every field checked by `user_fields.ts`; and the users list's query.
+ * Bad fields are collected, not thrown, so a change can report them with a taken name.
+ */
+import { USER_SORTS, type UserListOptions, type UserSort } from "../db/users.ts";
+import { ConflictError, ValidationError } from "./errors.ts";
+import { RESET_STRATEGIES, type ResetStrategy } from "./model.ts";
+import {
+  byteLimitValue,
+  clip,
+  dateInputValue,
+  expiryDateValue,
+  expiryIsoValue,
+  gbLimitValue,
+  inboundsValue,
+  noteValue,
+  resetStrategyValue,
+  userNameError,
+} from "./user_fields.ts";
+
+export const USER_SEARCH_MAX = 100;
+
+/** Everything an admin sets on a user; the normalized form of both input kinds. */
+export interface UserInput {
+  name: string;
+  /** Bytes; 0 = unlimited. */
+  trafficLimit: number;
+  /** Epoch ms, or null for never. */
+  expiresAt: number | null;
+  enabled: boolean;
+  note: string;
+  resetStrategy: ResetStrategy;
+  /** Inbound tags, without duplicates. */
+  inbounds: string[];
+}
+
+/** Parsed input: the fields that were given and valid, and a message per bad field. */
+export interface ParsedUserInput {
+  values: Partial<UserInput>;
+  errors: Record<string, string>;
+}
+
+function collect<K extends keyof UserInput>(
+  out: ParsedUserInput,
+  field: K,
+  result: { value?: UserInput[K]; error?: string },
+) {
+  if (result.error !== undefined) out.errors[field] = result.error;
+  else out.values[field] = result.value;
+}
+
+/** A form as `parseBody({ all: true })` returns it. */
+export type FormFields = Record<string, unknown>;
+
+function formString(form: FormFields, key: string): string {
+  const v = form[key];
+  const last = Array.isArray(v) ? v[v.length - 1] : v;
+  return typeof last === "string" ? last : "";
+}
+
+function formList(form: FormFields, key: string): string[] {
+  const v = form[key];
+  const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
+  return list.filter((item): item is string => typeof item === "string" && item !== "");
+}
+
+/**
+ * Parses the user form. Every field is present in a form (an unchecked `enabled` box means
+ * disabled): `name`, `trafficLimitGb` (decimal GB, empty or 0 = unlimited), `expiresOn`
+ * (YYYY-MM-DD, end of that day UTC, empty = never), `enabled`, `resetStrategy`, `note`,
+ * `inbounds` (repeated). On edit, pass the stored user: an unchanged expiry date keeps
+ * its exact stored instant.
+ */
+export function parseUserForm(
+  form: FormFields,
+  current?: { expiresAt: number | null },
+): ParsedUserInput {
+  const out: ParsedUserInput = { values: {}, errors: {} };
+  const name = formString(form, "name");
+  const nameError = userNameError(name);
+  collect(out, "name", nameError ? { error: nameError } : { value: name });
+  collect(out, "trafficLimit", gbLimitValue(formString(form, "trafficLimitGb")));
+  const expiresOn = formString(form, "expiresOn").trim();
+  if (current && expiresOn !== "" && expiresOn === dateInputValue(current.expiresAt)) {
+    out.values.expiresAt = current.expiresAt;
+  } else {
+    collect(out, "expiresAt", expiryDateValue(expiresOn));
+  }
+  const enabled = formString(form, "enabled");
+  out.values.enabled = enabled !== "" && !["0", "false", "off"].includes(enabled);
+  collect(out, "resetStrategy", resetStrategyValue(formString(form, "resetStrategy") || "none"));
+  collect(out, "note", noteValue(formString(form, "note")));
+  collect(out, "inbounds", inboundsValue(formList(form, "inbounds")));
+  return out;
+}
+
+const JSON_FIELDS: Record<
+  keyof UserInput,
+  (value: unknown) => { value?: unknown; error?: string }
+> = {
+  name: (v) => {
+    if (typeof v !== "string") return { error: "Name must be a string" };
+    const error = userNameError(v);
+    return error ? { error } : { value: v };
+  },
+  trafficLimit: byteLimitValue,
+  expiresAt: expiryIsoValue,
+  enabled: (v) =>
+    typeof v === "boolean" ? { value: v } : { error: "Enabled must be true or false" },
+  note: (v) => typeof v === "string" ? noteValue(v) : { error: "Note must be a string" },
+  resetStrategy: (v) =>
+    typeof v === "string"
+      ? resetStrategyValue(v)
+      : { error: `Reset strategy must be one of ${RESET_STRATEGIES.join(", ")}` },
+  inbounds: (v) =>
+    Array.isArray(v) ? inboundsValue(v) : { error: "Inbounds must be a list of inbound tags" },
+};
+
+const READ_ONLY_FIELDS = new Set([
+  "id",
+  "uuid",
+  "password",
+  "subToken",
+  "status",
+  "uplink",
+  "downlink",
+  "createdAt",
+  "updatedAt",
+  "perInbound",
+]);
+
+/**
+ * Parses a JSON body (already `JSON.parse`d). `create` requires `name`; `update` takes any
+ * subset. Unknown and read-only fields are errors, so a misspelt field never passes
+ * silently. A body that is not an object is a 400.
+ */
+export function parseUserJson(body: unknown, mode: "create" | "update"): ParsedUserInput {
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    throw new ValidationError("Request body must be a JSON object", {}, 400);
+  }
+  const out: ParsedUserInput = { values: {}, errors: {} };
+  for (const [key, value] of Object.entries(body)) {
+    if (Object.hasOwn(JSON_FIELDS, key)) {
+      const field = key as keyof UserInput;
+      collect(out, field, JSON_FIELDS[field](value) as { value?: never; error?: string });
+    } else {
+      const message = READ_ONLY_FIELDS.has(key)
+        ? `Field "${key}" is read-only`
+        : `Unknown field "${clip(key)}"`;
+      // defineProperty, so even a key named "__proto__" is reported rather than swallowed.
+      Object.defineProperty(out.errors, key, {
+        value: message,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
+  }
+  if (mode === "create" && !("name" in out.values) && !out.errors.name) {
+    out.errors.name = "Name is required";
+  }
+  return out;
+}
+
+/** The query of a users list (page or API), validated; bad values are a 422. */
+export function parseUserListQuery(
+  query: { search?: string; sort?: string; page?: string },
+): Required<Pick<UserListOptions, "search" | "sort" | "page">> {
+  const errors: Record<string, string> = {};
+  const search = (query.search ?? "").trim();
+  if (search.length > USER_SEARCH_MAX) {
+    errors.search = `Search must be at most ${USER_SEARCH_MAX} characters`;
+  }
+  const sort = query.sort || "name";
+  if (!(USER_SORTS as readonly string[]).includes(sort)) {
+    errors.sort = `Sort "${clip(sort)}" must be one of ${USER_SORTS.join(", ")}`;
+  }
+  const pageText = query.page || "1";
+  const page = /^\d{1,9}$/.test(pageText) ? Number(pageText) : 0;
+  if (page < 1) errors.page = `Page "${clip(pageText)}" must be a whole number from 1`;
+  throwIfInvalid(errors);
+  return { search, sort: sort as UserSort, page };
+}
+
+/**
+ * Throws the collected field errors as one `ValidationError` (422), with a taken name
+ * among them; a taken name alone is a `ConflictError` (409). Does nothing when all is well.
+ */
+export function throwIfInvalid(errors: Record<string, string>, takenName?: string): void {
+  const conflict = takenName === undefined ? null : `A user named "${takenName}" already exists`;
+  if (Object.keys(errors).length > 0) {
+    // Bad input and a taken name: one 422 that lists everything.
+    if (conflict) errors.name = conflict;
+    const fields = Object.keys(errors);
+    const message = fields.length === 1
+      ? errors[fields[0]]
+      : `${fields.length} fields are invalid: ${fields.join(", ")}`;
+    throw new ValidationError(message, errors);
+  }
+  if (conflict) throw new ConflictError(conflict, { name: conflict });
+}

@@ -1,0 +1,115 @@
+/**
+ * Inbound form pages: a new inbound (its type's fields swapped in by htmx) and an existing
+ * one's edit form, and their posts. A rejected post shows the form again with its errors.
+ */
+import { Hono } from "hono";
+import type { Context } from "hono";
+import type { AppEnv } from "../app.tsx";
+import { ConflictError, statusOf, ValidationError } from "../core/errors.ts";
+import { createInbound, getInbound, updateInbound } from "../core/inbounds.ts";
+import { parseInboundForm } from "../core/inbound_input.ts";
+import type { Inbound } from "../core/model.ts";
+import { findInboundByTag } from "../db/inbounds.ts";
+import {
+  InboundForm,
+  InboundFormPage,
+  type InboundFormProps,
+  inboundFormValues,
+  InboundTypeFields,
+  newInboundFormValues,
+  submittedFormValues,
+} from "../views/inbound_form.tsx";
+import { redirectAfterPost, wantsFragment } from "./htmx.ts";
+
+type Ctx = Context<AppEnv>;
+
+const editUrl = (tag: string) => `/inbounds/${encodeURIComponent(tag)}/edit`;
+
+/** The form as a full page, or only the form when htmx posted it. */
+function renderForm(
+  c: Ctx,
+  props: Omit<InboundFormProps, "csrfToken"> & { stored?: Inbound },
+  status: 200 | 409 | 422 = 200,
+) {
+  const { stored, ...rest } = props;
+  const tls = stored?.settings.tls;
+  const formProps: InboundFormProps = {
+    ...rest,
+    csrfToken: c.var.session!.csrfToken,
+    realityPublicKey: stored?.settings.reality?.publicKey,
+    selfSignedFiles: tls?.selfSigned ? tls : undefined,
+  };
+  if (status !== 200 && wantsFragment(c)) return c.html(<InboundForm {...formProps} />, status);
+  return c.html(
+    <InboundFormPage {...formProps} username={c.var.session!.username} />,
+    status,
+  );
+}
+
+/** Re-renders the form with the error's field messages, or rethrows other errors. */
+function formError(c: Ctx, error: unknown, form: Record<string, unknown>, stored?: Inbound) {
+  if (!(error instanceof ValidationError || error instanceof ConflictError)) throw error;
+  return renderForm(c, {
+    originalTag: stored?.tag,
+    stored,
+    values: submittedFormValues(form),
+    errors: error.fields,
+    message: error.message,
+  }, statusOf(error) as 409 | 422);
+}
+
+/** The new and edit form pages under `/inbounds`, and their posts. */
+export function inboundEditRoutes() {
+  const app = new Hono<AppEnv>();
+
+  app.get("/inbounds/new", (c) => {
+    const type = c.req.query("type") || "vless";
+    return renderForm(c, { values: newInboundFormValues(type), errors: {} });
+  });
+
+  app.get("/inbounds/form-fields", (c) => {
+    const type = c.req.query("type") ?? "";
+    return c.html(
+      <InboundTypeFields type={type} values={newInboundFormValues(type)} errors={{}} />,
+    );
+  });
+
+  app.post("/inbounds", async (c) => {
+    const form = await c.req.parseBody();
+    try {
+      const inbound = await createInbound(c.var.deps, parseInboundForm(form));
+      return redirectAfterPost(c, `${editUrl(inbound.tag)}?saved=created`);
+    } catch (e) {
+      return formError(c, e, form);
+    }
+  });
+
+  app.get("/inbounds/:tag/edit", async (c) => {
+    const inbound = await getInbound(c.var.deps.db, c.req.param("tag"));
+    const saved = c.req.query("saved");
+    return renderForm(c, {
+      originalTag: inbound.tag,
+      stored: inbound,
+      values: inboundFormValues(inbound),
+      errors: {},
+      notice: saved === "created" ? "Inbound created" : saved ? "Inbound saved" : undefined,
+    });
+  });
+
+  app.post("/inbounds/:tag", async (c) => {
+    const stored = await getInbound(c.var.deps.db, c.req.param("tag"));
+    const form = await c.req.parseBody();
+    try {
+      const inbound = await updateInbound(
+        c.var.deps,
+        stored.tag,
+        parseInboundForm(form, stored.type),
+      );
+      return redirectAfterPost(c, `${editUrl(inbound.tag)}?saved=1`);
+    } catch (e) {
+      return formError(c, e, form, await findInboundByTag(c.var.deps.db, stored.tag));
+    }
+  });
+
+  return app;
+}
