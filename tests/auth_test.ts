@@ -192,8 +192,11 @@ const PAGES = [
   "/",
   "/inbounds",
   "/inbounds/new",
+  "/inbounds/form-fields?type=vless",
+  "/inbounds/x/edit",
   "/users",
   "/users/new",
+  "/users/x",
   "/logs",
   "/settings",
   "/core/config",
@@ -201,6 +204,7 @@ const PAGES = [
 ];
 const API_ROUTES: Array<[string, string]> = [
   ["GET", "/api/v1/inbounds"],
+  ["GET", "/api/v1/inbounds/x"],
   ["POST", "/api/v1/inbounds"],
   ["PATCH", "/api/v1/inbounds/x"],
   ["DELETE", "/api/v1/inbounds/x"],
@@ -210,6 +214,7 @@ const API_ROUTES: Array<[string, string]> = [
   ["PATCH", "/api/v1/users/x"],
   ["DELETE", "/api/v1/users/x"],
   ["POST", "/api/v1/users/x/reset-traffic"],
+  ["POST", "/api/v1/users/x/regenerate"],
   ["GET", "/api/v1/status"],
 ];
 
@@ -221,7 +226,27 @@ Deno.test("every page without a session redirects to /login", async () => {
       assertEquals(res.status, 303, path);
       assertStringIncludes(res.headers.get("location") ?? "", "/login", path);
     }
-    for (const path of ["/core/stop", "/settings/tokens", "/logout"]) {
+    for (
+      const path of [
+        "/core/start",
+        "/core/stop",
+        "/core/restart",
+        "/settings/password",
+        "/settings/tokens",
+        "/settings/tokens/1/delete",
+        "/inbounds",
+        "/inbounds/x",
+        "/inbounds/x/toggle",
+        "/inbounds/x/delete",
+        "/users",
+        "/users/x",
+        "/users/x/toggle",
+        "/users/x/reset-traffic",
+        "/users/x/regenerate",
+        "/users/x/delete",
+        "/logout",
+      ]
+    ) {
       const res = await p.app.request(path, { method: "POST" });
       assertEquals(res.status, 303, path);
     }

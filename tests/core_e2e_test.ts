@@ -12,6 +12,7 @@ import {
   startPayloadServer,
 } from "./support/sing_box.ts";
 import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
+import { loginCookie } from "./support/app.ts";
 
 const MiB = 1024 * 1024;
 
@@ -256,6 +257,85 @@ Deno.test(
     } finally {
       if (!closed) await panel.close();
       await payload.stop();
+    }
+  },
+);
+
+Deno.test(
+  singBoxTestOptions(
+    "an inbound whose certificate does not exist is refused; the config keeps serving",
+  ),
+  async () => {
+    const bin = requireSingBox();
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin);
+    try {
+      await panel.serveOneUser("u1");
+      const pid = panel.core.status().pid;
+      const configBefore = await Deno.readTextFile(`${panel.dataDir}/sing-box.json`);
+      const res = await panel.app.request("/api/v1/inbounds", {
+        method: "POST",
+        headers: {
+          Authorization: "Bearer e2e-token-0123456789abcdef",
+          "Content-Type": "application/json",
+        },
+        body: JSON.stringify({
+          tag: "no-cert",
+          type: "trojan",
+          listen: "127.0.0.1",
+          port: freePort(),
+          tls: {
+            mode: "files",
+            serverName: "proxy.example.com",
+            certificatePath: "/nonexistent/cert.pem",
+            keyPath: "/nonexistent/key.pem",
+          },
+        }),
+      });
+      assertEquals(res.status, 422);
+      const body = await res.json();
+      assertStringIncludes(JSON.stringify(body.fields), "/nonexistent/cert.pem");
+      await panel.core.settled();
+      assertEquals(
+        await panel.db.selectFrom("inbounds").select("tag").where("tag", "=", "no-cert").execute(),
+        [],
+      );
+      assertEquals(await Deno.readTextFile(`${panel.dataDir}/sing-box.json`), configBefore);
+      assertEquals(panel.core.status().pid, pid);
+      const client = await panel.client("main", "u1");
+      await downloadIntact(client, payload, MiB);
+    } finally {
+      await panel.close();
+      await payload.stop();
+    }
+  },
+);
+
+Deno.test(
+  singBoxTestOptions("the generated config is shown with secrets masked and downloads whole"),
+  async () => {
+    const bin = requireSingBox();
+    const panel = await startLivePanel(bin);
+    try {
+      await panel.serveOneUser("secretive");
+      const user = await panel.user("secretive");
+      const cookie = await loginCookie(panel.app);
+      const view = await panel.app.request("/core/config", { headers: { Cookie: cookie } });
+      assertEquals(view.status, 200);
+      assertStringIncludes(view.headers.get("content-type") ?? "", "text/html");
+      const html = await view.text();
+      assertStringIncludes(html, "secretive|main");
+      assert(!html.includes(user.uuid), "the UUID is masked");
+      const download = await panel.app.request("/core/config.json", {
+        headers: { Cookie: cookie },
+      });
+      assertEquals(download.status, 200);
+      assertEquals(download.headers.get("content-type"), "application/json");
+      assertStringIncludes(download.headers.get("content-disposition") ?? "", "sing-box.json");
+      const config = await download.json();
+      assertEquals(config.inbounds[0].users[0], { name: "secretive|main", uuid: user.uuid });
+    } finally {
+      await panel.close();
     }
   },
 );

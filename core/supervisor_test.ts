@@ -1,0 +1,167 @@
+/**
+ * The supervisor's own behaviour (log ring, crash restarts with backoff, clean stops, run
+ * hooks) against a small shell script standing in for sing-box: what sing-box does is
+ * not what these tests are about (tests/core_e2e_test.ts runs the real one).
+ */
+import { assert, assertEquals, assertGreaterOrEqual, assertStringIncludes } from "@std/assert";
+import { Supervisor, type SupervisorHooks } from "./supervisor.ts";
+
+interface Recorder {
+  hooks: SupervisorHooks;
+  events: string[];
+}
+
+function recorder(): Recorder {
+  const events: string[] = [];
+  let runs = 0;
+  return {
+    events,
+    hooks: {
+      runStarted: ({ reason }) => {
+        events.push(`start ${++runs} ${reason}`);
+        return Promise.resolve(runs);
+      },
+      runEnded: (runId, code) => {
+        events.push(`end ${runId} ${code}`);
+        return Promise.resolve();
+      },
+      beforePlannedRestart: () => {
+        events.push("flush");
+        return Promise.resolve();
+      },
+    },
+  };
+}
+
+/** A fake `sing-box` whose `run` behaviour is given as a shell snippet. */
+async function fakeBinary(dir: string, run: string): Promise<string> {
+  const path = `${dir}/fake-sing-box`;
+  await Deno.writeTextFile(path, `#!/usr/bin/env bash\n${run}\n`, { mode: 0o755 });
+  return path;
+}
+
+async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function withDir(fn: (dir: string) => Promise<void>) {
+  const dir = await Deno.makeTempDir();
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+Deno.test("Supervisor keeps the last 500 log lines and knows when the core started", () =>
+  withDir(async (dir) => {
+    const bin = await fakeBinary(
+      dir,
+      'for i in $(seq 1 700); do echo "line $i"; done; echo "INFO sing-box started"; exec sleep 60',
+    );
+    const r = recorder();
+    const s = new Supervisor({
+      binary: bin,
+      configPath: `${dir}/c.json`,
+      cwd: dir,
+      hooks: r.hooks,
+    });
+    await s.start("test");
+    assert(await s.waitReady(5000), "ready after the started line");
+    assertEquals(s.state, "running");
+    const lines = s.logLines();
+    assertEquals(lines.length, 500);
+    assertEquals(lines.at(-1), "INFO sing-box started");
+    assertEquals(lines[0], "line 202");
+    await s.stop("done");
+    assertEquals(s.state, "stopped");
+    assertEquals(r.events, ["start 1 test", "flush", "end 1 143"]);
+  }));
+
+Deno.test("Supervisor restarts a crashed core with growing backoff and no flush", () =>
+  withDir(async (dir) => {
+    const bin = await fakeBinary(
+      dir,
+      'echo "INFO sing-box started"; echo "FATAL boom" >&2; exit 3',
+    );
+    const r = recorder();
+    const s = new Supervisor({
+      binary: bin,
+      configPath: `${dir}/c.json`,
+      cwd: dir,
+      hooks: r.hooks,
+      backoffMs: { initial: 50, max: 200 },
+    });
+    const started = Date.now();
+    await s.start("test");
+    await waitFor("three restarts", () => s.restarts >= 3);
+    // Waits of 50 + 100 + 200 ms at least between the four runs.
+    assertGreaterOrEqual(Date.now() - started, 350);
+    assertStringIncludes(s.lastError ?? "", "exited with code 3");
+    assertStringIncludes(s.lastError ?? "", "FATAL boom");
+    await s.stop("done");
+    assert(!r.events.includes("flush"), "a crash is not a planned restart: nothing to flush");
+    assert(r.events.includes("end 1 3"));
+    assert(s.logLines().some((l) => l.includes("restarting in 0.1 s")));
+  }));
+
+Deno.test("Supervisor kills a core that ignores SIGTERM after the stop timeout", () =>
+  withDir(async (dir) => {
+    const bin = await fakeBinary(
+      dir,
+      'trap "" TERM; echo "INFO sing-box started"; while true; do sleep 0.05; done',
+    );
+    const r = recorder();
+    const s = new Supervisor({
+      binary: bin,
+      configPath: `${dir}/c.json`,
+      cwd: dir,
+      hooks: r.hooks,
+      stopTimeoutMs: 300,
+    });
+    await s.start("test");
+    assert(await s.waitReady(5000));
+    const pid = s.pid!;
+    const t0 = Date.now();
+    await s.stop("done");
+    assertGreaterOrEqual(Date.now() - t0, 250);
+    assertEquals(r.events.at(-1), "end 1 137");
+    let alive = true;
+    try {
+      const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+      alive = !/\) [ZX] /.test(stat);
+    } catch {
+      alive = false;
+    }
+    assertEquals(alive, false);
+  }));
+
+Deno.test("Supervisor.restart() flushes, then starts a new run", () =>
+  withDir(async (dir) => {
+    const bin = await fakeBinary(dir, 'echo "INFO sing-box started"; exec sleep 60');
+    const r = recorder();
+    const s = new Supervisor({
+      binary: bin,
+      configPath: `${dir}/c.json`,
+      cwd: dir,
+      hooks: r.hooks,
+    });
+    await s.start("first");
+    await s.waitReady(5000);
+    await s.restart("reload");
+    assert(await s.waitReady(5000));
+    assertEquals(s.runId, 2);
+    await s.stop("done");
+    assertEquals(r.events, [
+      "start 1 first",
+      "flush",
+      "end 1 143",
+      "start 2 reload",
+      "flush",
+      "end 2 143",
+    ]);
+  }));
