@@ -1,4 +1,4 @@
-import { assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
+import { assert, assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
 import { sql } from "kysely";
 import { type Db, openDatabase } from "../db/database.ts";
 import { insertCoreRun, replaceStatTargets } from "../db/traffic.ts";
@@ -274,6 +274,29 @@ Deno.test("StatsPoller after a traffic reset counts only new bytes (the pair cur
     const t = await totals(f.db);
     assertEquals(t.users[0], { id: 1, uplink: 50, downlink: 0 });
     assertEquals(t.pairs, [{ user_id: 1, inbound_id: 10, uplink: 50, downlink: 0 }]);
+  } finally {
+    await f.close();
+  }
+});
+
+Deno.test("StatsPoller never credits a deleted user's bytes to a user created after it", async () => {
+  const f = await fixture();
+  try {
+    const poller = f.makePoller();
+    // bob (id 2, the highest id) is deleted and a new user is created before the reload
+    // that would drop "bob|vless-in" from the running config.
+    await f.db.deleteFrom("users").where("id", "=", 2).execute();
+    const [newId] = await insertUserRows(f.db, [{ name: "carol" }]);
+    assert(newId !== 2, "ids are not reused");
+    f.source.set(U("bob|vless-in", "downlink"), 999);
+    await poller.pollNow();
+    const carol = await f.db.selectFrom("users").select(["uplink", "downlink"]).where(
+      "id",
+      "=",
+      newId,
+    )
+      .executeTakeFirstOrThrow();
+    assertEquals(carol, { uplink: 0, downlink: 0 });
   } finally {
     await f.close();
   }

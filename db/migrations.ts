@@ -26,8 +26,10 @@ const migrations: Record<string, Migration> = {
           token_hash TEXT NOT NULL UNIQUE,
           created_at INTEGER NOT NULL,
           last_used_at INTEGER)`,
+        // AUTOINCREMENT: ids are never reused, so stats targets and cursors of a deleted
+        // user or inbound can never land on a new one.
         sql`CREATE TABLE inbounds (
-          id INTEGER PRIMARY KEY,
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
           tag TEXT NOT NULL UNIQUE,
           type TEXT NOT NULL,
           listen TEXT NOT NULL,
@@ -42,7 +44,7 @@ const migrations: Record<string, Migration> = {
         sql`CREATE INDEX inbounds_port ON inbounds (port)`,
         sql`CREATE INDEX inbounds_traffic ON inbounds ((uplink + downlink), tag)`,
         sql`CREATE TABLE users (
-          id INTEGER PRIMARY KEY,
+          id INTEGER PRIMARY KEY AUTOINCREMENT,
           name TEXT NOT NULL UNIQUE,
           uuid TEXT NOT NULL UNIQUE,
           password TEXT NOT NULL,
