@@ -4,7 +4,7 @@
  * not what these tests are about (tests/core_e2e_test.ts runs the real one).
  */
 import { assert, assertEquals, assertGreaterOrEqual, assertStringIncludes } from "@std/assert";
-import { Supervisor, type SupervisorHooks } from "./supervisor.ts";
+import { Supervisor, type SupervisorHooks, type SupervisorOptions } from "./supervisor.ts";
 
 interface Recorder {
   hooks: SupervisorHooks;
@@ -57,45 +57,48 @@ async function withDir(fn: (dir: string) => Promise<void>) {
   }
 }
 
-Deno.test("Supervisor keeps the last 500 log lines and knows when the core started", () =>
-  withDir(async (dir) => {
-    const bin = await fakeBinary(
-      dir,
-      'for i in $(seq 1 700); do echo "line $i"; done; echo "INFO sing-box started"; exec sleep 60',
-    );
+/** Runs `fn` with a Supervisor of a fake core running `script`, in a temporary dir. */
+function withSupervisor(
+  script: string,
+  options: Partial<SupervisorOptions>,
+  fn: (s: Supervisor, r: Recorder) => Promise<void>,
+): Promise<void> {
+  return withDir(async (dir) => {
     const r = recorder();
+    const binary = await fakeBinary(dir, script);
     const s = new Supervisor({
-      binary: bin,
+      binary,
       configPath: `${dir}/c.json`,
       cwd: dir,
       hooks: r.hooks,
+      ...options,
     });
-    await s.start("test");
-    assert(await s.waitReady(5000), "ready after the started line");
-    assertEquals(s.state, "running");
-    const lines = s.logLines();
-    assertEquals(lines.length, 500);
-    assertEquals(lines.at(-1), "INFO sing-box started");
-    assertEquals(lines[0], "line 202");
-    await s.stop("done");
-    assertEquals(s.state, "stopped");
-    assertEquals(r.events, ["start 1 test", "flush", "end 1 143"]);
-  }));
+    await fn(s, r);
+  });
+}
+
+Deno.test("Supervisor keeps the last 500 log lines and knows when the core started", () =>
+  withSupervisor(
+    'for i in $(seq 1 700); do echo "line $i"; done; echo "INFO sing-box started"; exec sleep 60',
+    {},
+    async (s, r) => {
+      await s.start("test");
+      assert(await s.waitReady(5000), "ready after the started line");
+      assertEquals(s.state, "running");
+      const lines = s.logLines();
+      assertEquals(lines.length, 500);
+      assertEquals(lines.at(-1), "INFO sing-box started");
+      assertEquals(lines[0], "line 202");
+      await s.stop("done");
+      assertEquals(s.state, "stopped");
+      assertEquals(r.events, ["start 1 test", "flush", "end 1 143"]);
+    },
+  ));
 
 Deno.test("Supervisor restarts a crashed core with growing backoff and no flush", () =>
-  withDir(async (dir) => {
-    const bin = await fakeBinary(
-      dir,
-      'echo "INFO sing-box started"; echo "FATAL boom" >&2; exit 3',
-    );
-    const r = recorder();
-    const s = new Supervisor({
-      binary: bin,
-      configPath: `${dir}/c.json`,
-      cwd: dir,
-      hooks: r.hooks,
-      backoffMs: { initial: 50, max: 200 },
-    });
+  withSupervisor('echo "INFO sing-box started"; echo "FATAL boom" >&2; exit 3', {
+    backoffMs: { initial: 50, max: 200 },
+  }, async (s, r) => {
     const started = Date.now();
     await s.start("test");
     await waitFor("three restarts", () => s.restarts >= 3);
@@ -112,19 +115,9 @@ Deno.test("Supervisor restarts a crashed core with growing backoff and no flush"
   }));
 
 Deno.test("Supervisor kills a core that ignores SIGTERM after the stop timeout", () =>
-  withDir(async (dir) => {
-    const bin = await fakeBinary(
-      dir,
-      'trap "" TERM; echo "INFO sing-box started"; while true; do sleep 0.05; done',
-    );
-    const r = recorder();
-    const s = new Supervisor({
-      binary: bin,
-      configPath: `${dir}/c.json`,
-      cwd: dir,
-      hooks: r.hooks,
-      stopTimeoutMs: 300,
-    });
+  withSupervisor('trap "" TERM; echo "INFO sing-box started"; while true; do sleep 0.05; done', {
+    stopTimeoutMs: 300,
+  }, async (s, r) => {
     await s.start("test");
     assert(await s.waitReady(5000));
     const pid = s.pid!;
@@ -143,15 +136,7 @@ Deno.test("Supervisor kills a core that ignores SIGTERM after the stop timeout",
   }));
 
 Deno.test("Supervisor.restart() flushes, then starts a new run", () =>
-  withDir(async (dir) => {
-    const bin = await fakeBinary(dir, 'echo "INFO sing-box started"; exec sleep 60');
-    const r = recorder();
-    const s = new Supervisor({
-      binary: bin,
-      configPath: `${dir}/c.json`,
-      cwd: dir,
-      hooks: r.hooks,
-    });
+  withSupervisor('echo "INFO sing-box started"; exec sleep 60', {}, async (s, r) => {
     await s.start("first");
     await s.waitReady(5000);
     await s.restart("reload");
