@@ -64,8 +64,6 @@ export interface DeltaResult {
   deltas: StatsDeltas;
   /** Counters whose name maps to no user, inbound or outbound. */
   unknown: number;
-  /** Bytes in this poll, for logs. */
-  totalBytes: number;
 }
 
 export interface DeltaInput {
@@ -130,16 +128,15 @@ export function computeStatsDeltas(input: DeltaInput): DeltaResult {
   const deltas = emptyDeltas();
   const uptimeCursor = cursors.get(UPTIME_CURSOR);
   if (uptimeCursor && uptimeCursor.runId === runId && input.uptime < uptimeCursor.value) {
-    return { resetDetected: true, deltas, unknown: 0, totalBytes: 0 };
+    return { resetDetected: true, deltas, unknown: 0 };
   }
   const index = resolveTargets(targets);
   let unknown = 0;
-  let totalBytes = 0;
   for (const [name, value] of counters) {
     const cursor = cursors.get(name);
     const sameRun = cursor !== undefined && cursor.runId === runId;
     if (sameRun && value < cursor.value) {
-      return { resetDetected: true, deltas: emptyDeltas(), unknown: 0, totalBytes: 0 };
+      return { resetDetected: true, deltas: emptyDeltas(), unknown: 0 };
     }
     const delta = sameRun ? value - cursor.value : value;
     // A zero counter with no cursor needs none: absent means 0 in any run.
@@ -174,7 +171,6 @@ export function computeStatsDeltas(input: DeltaInput): DeltaResult {
     if (delta === 0) continue;
     if (target?.kind === "inbound") {
       add(deltas.inbounds, target.inboundId, target.dir, delta);
-      totalBytes += delta;
       continue;
     }
     const parsed = parseCounterName(name);
@@ -186,10 +182,5 @@ export function computeStatsDeltas(input: DeltaInput): DeltaResult {
     deltas.cursors.set(UPTIME_CURSOR, next);
     deltas.otherCursors.set(UPTIME_CURSOR, next);
   }
-  return { resetDetected: false, deltas, unknown, totalBytes };
-}
-
-/** Whether a delta set adds any traffic (cursor-only changes excluded). */
-export function hasTraffic(d: StatsDeltas): boolean {
-  return d.users.size + d.pairs.size + d.inbounds.size + d.outbounds.size > 0;
+  return { resetDetected: false, deltas, unknown };
 }
