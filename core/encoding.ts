@@ -9,6 +9,11 @@ export function encodeBase64(bytes: Uint8Array): string {
   return btoa(s);
 }
 
+/** Bytes of standard base64 text. */
+export function decodeBase64(text: string): Uint8Array {
+  return Uint8Array.from(atob(text), (ch) => ch.charCodeAt(0));
+}
+
 /** URL-safe base64 without padding (Go's RawURLEncoding). */
 export function encodeBase64Url(bytes: Uint8Array): string {
   return encodeBase64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");

@@ -4,7 +4,7 @@
  */
 import "reflect-metadata"; // @peculiar/x509 (via tsyringe) needs it loaded first
 import * as x509 from "@peculiar/x509";
-import { encodeBase64, encodeBase64Url, encodeHex } from "./encoding.ts";
+import { decodeBase64, encodeBase64, encodeBase64Url, encodeHex } from "./encoding.ts";
 import { SHADOWSOCKS_METHODS, type ShadowsocksMethod } from "./model.ts";
 
 /** `n` cryptographically random bytes. */
@@ -37,8 +37,7 @@ export function generateShadowsocksKey(method: ShadowsocksMethod): string {
  * no column of its own: the first key-length bytes of the decoded password.
  */
 export function shadowsocksUserKey(password: string, method: ShadowsocksMethod): string {
-  const raw = Uint8Array.from(atob(password), (ch) => ch.charCodeAt(0));
-  return encodeBase64(raw.subarray(0, SHADOWSOCKS_METHODS[method]));
+  return encodeBase64(decodeBase64(password).subarray(0, SHADOWSOCKS_METHODS[method]));
 }
 
 /** A Reality short id: 8 random bytes as 16 hex digits. */

@@ -1,6 +1,6 @@
 /** Admin password hashing (scrypt, memory-hard) and secret-token helpers. */
 import { scrypt, timingSafeEqual } from "node:crypto";
-import { encodeBase64Url, encodeHex } from "./encoding.ts";
+import { decodeBase64, encodeBase64, encodeBase64Url, encodeHex } from "./encoding.ts";
 import { randomBytes } from "./keys.ts";
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32 };
@@ -17,27 +17,19 @@ function scryptAsync(password: string, salt: Uint8Array, params = SCRYPT): Promi
   });
 }
 
-function fromBase64(s: string): Uint8Array {
-  return Uint8Array.from(atob(s), (c) => c.charCodeAt(0));
-}
-
-function toBase64(b: Uint8Array): string {
-  return btoa(String.fromCharCode(...b));
-}
-
 /** `scrypt$N$r$p$salt$hash` for a password. */
 export async function hashPassword(password: string): Promise<string> {
   const salt = randomBytes(16);
   const key = await scryptAsync(password, salt);
-  return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, toBase64(salt), toBase64(key)].join("$");
+  return ["scrypt", SCRYPT.N, SCRYPT.r, SCRYPT.p, encodeBase64(salt), encodeBase64(key)].join("$");
 }
 
 /** Checks a password against a stored hash in constant time. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split("$");
   if (scheme !== "scrypt" || !hash) return false;
-  const expected = fromBase64(hash);
-  const key = await scryptAsync(password, fromBase64(salt), {
+  const expected = decodeBase64(hash);
+  const key = await scryptAsync(password, decodeBase64(salt), {
     N: Number(n),
     r: Number(r),
     p: Number(p),
