@@ -42,6 +42,8 @@ export async function login(db: Db, username: string, password: string, now: num
   const hash = admin?.password_hash ?? "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA";
   const ok = await verifyPassword(password, hash);
   if (!admin || !ok) throw new UnauthorizedError("Wrong username or password");
+  // Sessions abandoned without logging out are only found idle when used; sweep them here.
+  await repo.deleteIdleSessions(db, now - SESSION_IDLE_MS);
   const sessionId = generateSecret();
   await repo.insertSession(db, {
     idHash: await hashSecret(sessionId),

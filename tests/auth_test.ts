@@ -142,7 +142,10 @@ Deno.test("a session idle for longer than 12 hours expires", async () => {
     const cookie = await loginCookie(app);
     assertEquals((await app.request("/settings", { headers: { Cookie: cookie } })).status, 200);
     now += 12 * 3600 * 1000 + 1000;
+    const fresh = await loginCookie(app); // a later login sweeps the abandoned session
+    assertEquals((await db.selectFrom("sessions").selectAll().execute()).length, 1);
     assertEquals((await app.request("/settings", { headers: { Cookie: cookie } })).status, 303);
+    assertEquals((await app.request("/settings", { headers: { Cookie: fresh } })).status, 200);
   } finally {
     await db.destroy();
     await Deno.remove(dataDir, { recursive: true });
