@@ -15,14 +15,10 @@ export interface InboundSummary extends Inbound {
 }
 
 /** The columns an insert or update writes (counters are never written here). */
-export interface InboundValues {
-  tag: string;
-  type: InboundType;
-  listen: string;
-  port: number;
-  enabled: boolean;
-  settings: InboundSettings;
-}
+export type InboundValues = Pick<
+  Inbound,
+  "tag" | "type" | "listen" | "port" | "enabled" | "settings"
+>;
 
 /** Maps a row to the model, parsing the settings JSON. */
 export function rowToInbound(row: InboundRow): Inbound {
