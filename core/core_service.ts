@@ -18,7 +18,7 @@ import {
 import type { StatsDeltas, StatTargets } from "./accounting.ts";
 import { Mutex } from "./mutex.ts";
 import { resetDueTraffic } from "./periodic_reset.ts";
-import { portTakenOn } from "./port_probe.ts";
+import { freeLoopbackPort, portTakenOn } from "./port_probe.ts";
 import { StatsPoller, type StatsSource } from "./poller.ts";
 import type { CoreControl, CoreStatus } from "./services.ts";
 import {
@@ -59,13 +59,6 @@ export function statTargetsOf(
     ),
     inbounds: new Map(generated.inboundTags.map((tag) => [tag, inboundIds.get(tag)!])),
   };
-}
-
-function freeLoopbackPort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const port = (listener.addr as Deno.NetAddr).port;
-  listener.close();
-  return port;
 }
 
 /** Whether `pid` is a live sing-box running our config file (Linux /proc). */

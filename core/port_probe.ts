@@ -3,6 +3,14 @@ import dgram from "node:dgram";
 
 export type Transport = "tcp" | "udp";
 
+/** A TCP port on 127.0.0.1 that was free a moment ago. */
+export function freeLoopbackPort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
 /** The transports an inbound type listens on (sing-box defaults). */
 export function transportsOf(type: string): Transport[] {
   if (type === "hysteria2" || type === "tuic") return ["udp"];

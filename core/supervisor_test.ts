@@ -4,6 +4,7 @@
  * not what these tests are about (tests/core_e2e_test.ts runs the real one).
  */
 import { assert, assertEquals, assertGreaterOrEqual, assertStringIncludes } from "@std/assert";
+import { waitFor } from "../tests/support/wait.ts";
 import { Supervisor, type SupervisorHooks, type SupervisorOptions } from "./supervisor.ts";
 
 interface Recorder {
@@ -38,14 +39,6 @@ async function fakeBinary(dir: string, run: string): Promise<string> {
   const path = `${dir}/fake-sing-box`;
   await Deno.writeTextFile(path, `#!/usr/bin/env bash\n${run}\n`, { mode: 0o755 });
   return path;
-}
-
-async function waitFor(what: string, check: () => boolean, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 async function withDir(fn: (dir: string) => Promise<void>) {

@@ -4,6 +4,7 @@
  * corruption through a proxy is detectable.
  */
 import dgram from "node:dgram";
+import { freeLoopbackPort } from "../../core/port_probe.ts";
 import {
   generatePassword,
   generateRealityKeyPair,
@@ -67,12 +68,7 @@ export function requireSingBox(): string {
 }
 
 /** A TCP port on 127.0.0.1 that was free a moment ago. */
-export function freePort(): number {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const { port } = listener.addr as Deno.NetAddr;
-  listener.close();
-  return port;
-}
+export const freePort = freeLoopbackPort;
 
 /** A UDP port on 127.0.0.1 that was free a moment ago (for QUIC inbounds). */
 export function freeUdpPort(): Promise<number> {
