@@ -8,10 +8,14 @@ import { getCookie } from "hono/cookie";
 import type { Db } from "./db/database.ts";
 import type { Config } from "./core/config.ts";
 import type { Services } from "./core/services.ts";
-import { type AdminSession, authenticateApiToken, authenticateSession } from "./core/admin_auth.ts";
-import { LoginLimiter } from "./core/login_limiter.ts";
+import {
+  type AdminSession,
+  authenticateApiToken,
+  authenticateSession,
+} from "./core/auth/admin_auth.ts";
+import { LoginLimiter } from "./core/auth/login_limiter.ts";
 import { fieldsOf, ForbiddenError, RateLimitError, statusOf } from "./core/errors.ts";
-import { safeEqual } from "./core/passwords.ts";
+import { safeEqual } from "./core/auth/passwords.ts";
 import { ErrorPage } from "./views/error_page.tsx";
 import { staticRoutes } from "./routes/static.ts";
 import { authRoutes, SESSION_COOKIE } from "./routes/auth.tsx";

@@ -6,9 +6,9 @@
 import { parseConfig, USAGE } from "./core/config.ts";
 import { ValidationError } from "./core/errors.ts";
 import { openDatabase } from "./db/database.ts";
-import { ensureAdmin } from "./core/admin_auth.ts";
+import { ensureAdmin } from "./core/auth/admin_auth.ts";
 import { createApp } from "./app.tsx";
-import { CoreService } from "./core/core_service.ts";
+import { CoreService } from "./core/sing_box/core_service.ts";
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {

@@ -11,11 +11,11 @@
  */
 import { openDatabase } from "../db/database.ts";
 import { applyStatsDeltas, insertCoreRun, replaceStatTargets } from "../db/traffic.ts";
-import { computeStatsDeltas, type StatTargets } from "../core/accounting.ts";
+import { computeStatsDeltas, type StatTargets } from "../core/stats/accounting.ts";
 import { Mutex } from "../core/mutex.ts";
-import { StatsPoller } from "../core/poller.ts";
-import { StatsClient } from "../core/stats_client.ts";
-import { counterName, pairStatName } from "../core/stats_names.ts";
+import { StatsPoller } from "../core/stats/poller.ts";
+import { StatsClient } from "../core/stats/stats_client.ts";
+import { counterName, pairStatName } from "../core/stats/stats_names.ts";
 import { seededRandom, seedInbounds, seedUsers } from "./seed.ts";
 import { startFakeStatsServer } from "./stats_server.ts";
 

@@ -6,7 +6,7 @@
  *   deno run --allow-all bench/users_list_bench.ts [users=100000] [requests=200]
  */
 import { createApp } from "../app.tsx";
-import { ensureAdmin } from "../core/admin_auth.ts";
+import { ensureAdmin } from "../core/auth/admin_auth.ts";
 import { parseConfig } from "../core/config.ts";
 import { idleServices } from "../core/services.ts";
 import { openDatabase } from "../db/database.ts";

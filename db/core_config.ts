@@ -2,7 +2,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "./schema.ts";
 import type { User } from "../core/model.ts";
-import type { InboundWithUsers } from "../core/sing_box_config.ts";
+import type { InboundWithUsers } from "../core/sing_box/sing_box_config.ts";
 import { rowToInbound } from "./inbounds.ts";
 import { toUser } from "./users.ts";
 

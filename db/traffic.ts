@@ -5,8 +5,8 @@
  */
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./schema.ts";
-import type { StatCursor, StatsDeltas, StatTargets } from "../core/accounting.ts";
-import { counterName } from "../core/stats_names.ts";
+import type { StatCursor, StatsDeltas, StatTargets } from "../core/stats/accounting.ts";
+import { counterName } from "../core/stats/stats_names.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 

@@ -11,9 +11,9 @@ import {
   getInboundSummary,
   type InboundSummary,
   updateInbound,
-} from "../core/inbounds.ts";
-import { parseInboundJson, parseInboundSort } from "../core/inbound_input.ts";
-import { publicInboundSettings } from "../core/inbound_settings.ts";
+} from "../core/inbounds/inbounds.ts";
+import { parseInboundJson, parseInboundSort } from "../core/inbounds/inbound_input.ts";
+import { publicInboundSettings } from "../core/inbounds/inbound_settings.ts";
 import { listInbounds } from "../db/inbounds.ts";
 
 /** An inbound as the API shows it: no Reality private key. */

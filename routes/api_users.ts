@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { jsonBodyLimit, readJson } from "./api_json.ts";
-import { userStatus } from "../core/user_status.ts";
+import { userStatus } from "../core/users/user_status.ts";
 import {
   createUser,
   deleteUser,
@@ -10,8 +10,8 @@ import {
   regenerateUserCredentials,
   resetUserTraffic,
   updateUser,
-} from "../core/users.ts";
-import { parseUserJson, parseUserListQuery } from "../core/user_input.ts";
+} from "../core/users/users.ts";
+import { parseUserJson, parseUserListQuery } from "../core/users/user_input.ts";
 import { listUsers, USERS_PAGE_SIZE, type UserWithInbounds } from "../db/users.ts";
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();

@@ -4,7 +4,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { getConnInfo } from "hono/deno";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
-import { login, logout, SESSION_IDLE_MS } from "../core/admin_auth.ts";
+import { login, logout, SESSION_IDLE_MS } from "../core/auth/admin_auth.ts";
 import { ForbiddenError, RateLimitError, UnauthorizedError } from "../core/errors.ts";
 import { LoginPage } from "../views/login.tsx";
 

@@ -4,7 +4,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { dashboardCounts } from "../db/dashboard.ts";
 import { listOutboundTraffic } from "../db/traffic.ts";
-import { maskSecrets } from "../core/sing_box_config.ts";
+import { maskSecrets } from "../core/sing_box/sing_box_config.ts";
 import {
   ConfigPage,
   DashboardPage,

@@ -5,7 +5,7 @@
  */
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
-import type { FormFields } from "../core/user_input.ts";
+import type { FormFields } from "../core/users/user_input.ts";
 
 type C = Context<AppEnv>;
 

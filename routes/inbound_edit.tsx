@@ -6,8 +6,8 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, statusOf, ValidationError } from "../core/errors.ts";
-import { createInbound, getInbound, updateInbound } from "../core/inbounds.ts";
-import { parseInboundForm } from "../core/inbound_input.ts";
+import { createInbound, getInbound, updateInbound } from "../core/inbounds/inbounds.ts";
+import { parseInboundForm } from "../core/inbounds/inbound_input.ts";
 import type { Inbound } from "../core/model.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 import {

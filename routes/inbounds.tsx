@@ -5,8 +5,8 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
-import { deleteInbound, type InboundSort, toggleInbound } from "../core/inbounds.ts";
-import { parseInboundSort } from "../core/inbound_input.ts";
+import { deleteInbound, type InboundSort, toggleInbound } from "../core/inbounds/inbounds.ts";
+import { parseInboundSort } from "../core/inbounds/inbound_input.ts";
 import { listInbounds } from "../db/inbounds.ts";
 import { INBOUNDS_TABLE_CONTAINER, InboundsPage, InboundsTable } from "../views/inbounds.tsx";
 import { redirectAfterPost, wantsFragment } from "./htmx.ts";

@@ -2,7 +2,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
-import { changePassword, createApiToken } from "../core/admin_auth.ts";
+import { changePassword, createApiToken } from "../core/auth/admin_auth.ts";
 import { NotFoundError, ValidationError } from "../core/errors.ts";
 import { deleteApiToken, listApiTokens } from "../db/admins.ts";
 import { SettingsPage, type SettingsProps } from "../views/settings.tsx";

@@ -10,7 +10,7 @@ import {
   regenerateUserCredentials,
   resetUserTraffic,
   setUserEnabled,
-} from "../core/users.ts";
+} from "../core/users/users.ts";
 import { userUrl } from "../views/users.tsx";
 import { readForm, redirectAfterPost } from "./htmx.ts";
 

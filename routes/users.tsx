@@ -6,8 +6,8 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, ValidationError } from "../core/errors.ts";
-import { createUser, getUserDetail, updateUser } from "../core/users.ts";
-import { parseUserForm, parseUserListQuery } from "../core/user_input.ts";
+import { createUser, getUserDetail, updateUser } from "../core/users/users.ts";
+import { parseUserForm, parseUserListQuery } from "../core/users/user_input.ts";
 import { listInboundTags, listUsers, USERS_PAGE_SIZE } from "../db/users.ts";
 import { UsersPage, UsersTableFragment, userUrl } from "../views/users.tsx";
 import {

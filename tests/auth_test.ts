@@ -1,10 +1,10 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { createTestPanel, loginCookie, snapshotDatabase, TEST_PASSWORD } from "./support/app.ts";
 import { createApp } from "../app.tsx";
-import { LoginLimiter } from "../core/login_limiter.ts";
+import { LoginLimiter } from "../core/auth/login_limiter.ts";
 import { idleServices } from "../core/services.ts";
 import { parseConfig } from "../core/config.ts";
-import { ensureAdmin } from "../core/admin_auth.ts";
+import { ensureAdmin } from "../core/auth/admin_auth.ts";
 import { openDatabase } from "../db/database.ts";
 
 function loginRequest(password: string, headers: Record<string, string> = {}) {

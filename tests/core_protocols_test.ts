@@ -4,10 +4,10 @@
  * No web app: 4 MiB down and 2 MiB up per protocol, checked byte for byte.
  */
 import { assert, assertEquals } from "@std/assert";
-import { clientOutbound, generateSingBoxConfig } from "../core/sing_box_config.ts";
+import { clientOutbound, generateSingBoxConfig } from "../core/sing_box/sing_box_config.ts";
 import { generateSelfSignedCertificate, generateShadowsocksKey } from "../core/keys.ts";
 import type { Inbound, InboundSettings, ShadowsocksMethod } from "../core/model.ts";
-import { pairStatName } from "../core/stats_names.ts";
+import { pairStatName } from "../core/stats/stats_names.ts";
 import {
   expectedBytes,
   fetchViaProxy,

@@ -16,7 +16,7 @@ import { insertUserRows } from "./support/rows.ts";
 import { certificateFiles, tlsFiles } from "./support/tls.ts";
 import { SHADOWSOCKS_METHODS, type ShadowsocksMethod } from "../core/model.ts";
 import { isHostname, normalizeIpAddress } from "../core/addresses.ts";
-import { parseInboundSort } from "../core/inbound_input.ts";
+import { parseInboundSort } from "../core/inbounds/inbound_input.ts";
 import { ValidationError } from "../core/errors.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 import { formatBytes } from "../core/format.ts";

@@ -15,8 +15,8 @@ import { CompiledQuery } from "kysely";
 import { snapshotDatabase, withPanel } from "./support/app.ts";
 import { insertInboundRow, insertUserRows } from "./support/rows.ts";
 import { BYTES_PER_GB } from "../core/format.ts";
-import { userNameError } from "../core/user_fields.ts";
-import { parseUserForm } from "../core/user_input.ts";
+import { userNameError } from "../core/users/user_fields.ts";
+import { parseUserForm } from "../core/users/user_input.ts";
 import type { Db } from "../db/database.ts";
 import { listUsers, USER_SORTS, userListQuery, type UserSort } from "../db/users.ts";
 

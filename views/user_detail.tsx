@@ -1,7 +1,7 @@
 /** One user's page: status, usage, traffic per inbound, credentials, actions, edit form. */
 import { formatBytes, formatTime } from "../core/format.ts";
-import { userStatus } from "../core/user_status.ts";
-import type { UserDetail } from "../core/users.ts";
+import { userStatus } from "../core/users/user_status.ts";
+import type { UserDetail } from "../core/users/users.ts";
 import { CsrfField, Layout } from "./layout.tsx";
 import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./users.tsx";
 import { UserForm, type UserFormProps } from "./user_form.tsx";

@@ -1,7 +1,7 @@
 /** The user form (create and edit) and the new-user page. */
 import { RESET_STRATEGIES, type User } from "../core/model.ts";
-import { dateInputValue, gbInputValue, USER_NOTE_MAX } from "../core/user_fields.ts";
-import type { FormFields } from "../core/user_input.ts";
+import { dateInputValue, gbInputValue, USER_NOTE_MAX } from "../core/users/user_fields.ts";
+import type { FormFields } from "../core/users/user_input.ts";
 import { CsrfField, FieldError, Layout } from "./layout.tsx";
 
 /** The form's fields as text, as typed or as stored. */

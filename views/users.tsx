@@ -1,8 +1,8 @@
 /** The Users list: toolbar, a self-refreshing sortable table and the pager. */
 import type { UserStatus } from "../core/model.ts";
 import { formatBytes, formatTime } from "../core/format.ts";
-import { userStatus } from "../core/user_status.ts";
-import { dateInputValue } from "../core/user_fields.ts";
+import { userStatus } from "../core/users/user_status.ts";
+import { dateInputValue } from "../core/users/user_fields.ts";
 import type { UserSort, UserWithInbounds } from "../db/users.ts";
 import { Layout } from "./layout.tsx";
 

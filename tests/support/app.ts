@@ -6,7 +6,7 @@ import { createApp } from "../../app.tsx";
 import { openDatabase } from "../../db/database.ts";
 import type { Db } from "../../db/database.ts";
 import { parseConfig } from "../../core/config.ts";
-import { ensureAdmin } from "../../core/admin_auth.ts";
+import { ensureAdmin } from "../../core/auth/admin_auth.ts";
 import { idleServices, type Services } from "../../core/services.ts";
 
 export const TEST_PASSWORD = "correct horse battery";

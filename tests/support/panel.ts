@@ -6,12 +6,12 @@
 import { createApp } from "../../app.tsx";
 import { type Db, openDatabase } from "../../db/database.ts";
 import { parseConfig } from "../../core/config.ts";
-import { ensureAdmin } from "../../core/admin_auth.ts";
-import { CoreService } from "../../core/core_service.ts";
+import { ensureAdmin } from "../../core/auth/admin_auth.ts";
+import { CoreService } from "../../core/sing_box/core_service.ts";
 import { rowToInbound } from "../../db/inbounds.ts";
 import { toUser } from "../../db/users.ts";
 import type { Inbound, User } from "../../core/model.ts";
-import { clientOutbound } from "../../core/sing_box_config.ts";
+import { clientOutbound } from "../../core/sing_box/sing_box_config.ts";
 import {
   expectedBytes,
   fetchViaProxy,

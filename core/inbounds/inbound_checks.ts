@@ -4,16 +4,16 @@
  * and no other program on this host holds its port.
  */
 import type { Transaction } from "kysely";
-import type { Db } from "../db/database.ts";
-import type { Database } from "../db/schema.ts";
-import { findInboundByTag, findPortClash } from "../db/inbounds.ts";
-import { ConflictError } from "./errors.ts";
+import type { Db } from "../../db/database.ts";
+import type { Database } from "../../db/schema.ts";
+import { findInboundByTag, findPortClash } from "../../db/inbounds.ts";
+import { ConflictError } from "../errors.ts";
 import { type FieldErrors, isPlainObject, throwIfAny } from "./inbound_fields.ts";
 import { WILDCARD_LISTENS } from "./inbound_input.ts";
 import type { ValidInbound } from "./inbound_validation.ts";
 import type { InboundDeps } from "./inbounds.ts";
-import type { Inbound } from "./model.ts";
-import { portTakenOn } from "./port_probe.ts";
+import type { Inbound } from "../model.ts";
+import { portTakenOn } from "../port_probe.ts";
 
 type Q = Db | Transaction<Database>;
 

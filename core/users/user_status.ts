@@ -1,5 +1,5 @@
 /** A user's status, from their numbers: the one definition the UI, API and config use. */
-import type { User, UserStatus } from "./model.ts";
+import type { User, UserStatus } from "../model.ts";
 
 /** Fraction of the quota from which a user is shown as near their limit. */
 export const NEAR_LIMIT_RATIO = 0.8;

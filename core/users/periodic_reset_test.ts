@@ -1,7 +1,7 @@
 import { assertEquals } from "@std/assert";
-import { openDatabase } from "../db/database.ts";
+import { openDatabase } from "../../db/database.ts";
 import { periodStarts, resetDueTraffic } from "./periodic_reset.ts";
-import { insertInboundRow, insertUserRows } from "../tests/support/rows.ts";
+import { insertInboundRow, insertUserRows } from "../../tests/support/rows.ts";
 
 Deno.test("periodStarts() gives the UTC day, Monday and first of the month", () => {
   const now = Date.UTC(2026, 10, 26, 15, 30); // Thursday 26 November 2026

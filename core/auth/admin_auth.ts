@@ -1,7 +1,7 @@
 /** Admin accounts, login sessions and API tokens. */
-import type { Db } from "../db/database.ts";
-import * as repo from "../db/admins.ts";
-import { UnauthorizedError, ValidationError } from "./errors.ts";
+import type { Db } from "../../db/database.ts";
+import * as repo from "../../db/admins.ts";
+import { UnauthorizedError, ValidationError } from "../errors.ts";
 import {
   generateSecret,
   hashPassword,

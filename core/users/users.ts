@@ -5,13 +5,13 @@
  * new config.
  */
 import type { Transaction } from "kysely";
-import type { Db } from "../db/database.ts";
-import type { Database } from "../db/schema.ts";
-import * as repo from "../db/users.ts";
-import type { UserInboundTraffic, UserWithInbounds } from "../db/users.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
-import { generatePassword, generateSubToken, generateUuid } from "./keys.ts";
-import type { CoreControl } from "./services.ts";
+import type { Db } from "../../db/database.ts";
+import type { Database } from "../../db/schema.ts";
+import * as repo from "../../db/users.ts";
+import type { UserInboundTraffic, UserWithInbounds } from "../../db/users.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
+import { generatePassword, generateSubToken, generateUuid } from "../keys.ts";
+import type { CoreControl } from "../services.ts";
 import { clip } from "./user_fields.ts";
 import { type ParsedUserInput, throwIfInvalid } from "./user_input.ts";
 

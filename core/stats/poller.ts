@@ -4,16 +4,16 @@
  * totals and cursors in one transaction. The cursors in memory advance only after that
  * transaction committed, so a failed write is retried, whole and once, by the next poll.
  */
-import type { Db } from "../db/database.ts";
-import { applyStatsDeltas, loadStatCursors, loadStatTargets } from "../db/traffic.ts";
+import type { Db } from "../../db/database.ts";
+import { applyStatsDeltas, loadStatCursors, loadStatTargets } from "../../db/traffic.ts";
 import {
   computeStatsDeltas,
   type StatCursor,
   type StatsDeltas,
   type StatTargets,
 } from "./accounting.ts";
-import type { Mutex } from "./mutex.ts";
-import type { StatsControl, StatsStatus } from "./services.ts";
+import type { Mutex } from "../mutex.ts";
+import type { StatsControl, StatsStatus } from "../services.ts";
 import { StatsApiError, toSafeNumber } from "./stats_client.ts";
 
 /** The part of `StatsClient` the poller uses. */

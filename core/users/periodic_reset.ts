@@ -2,8 +2,8 @@
  * Periodic traffic resets (a user's reset strategy: day, week or month, in UTC). A user is
  * due when their last reset (or creation) lies before the start of the current period.
  */
-import type { Db } from "../db/database.ts";
-import { resetTrafficBefore } from "../db/traffic.ts";
+import type { Db } from "../../db/database.ts";
+import { resetTrafficBefore } from "../../db/traffic.ts";
 
 /** Start (epoch ms, UTC) of the day, the ISO week (Monday) and the month containing `now`. */
 export function periodStarts(now: number): { day: number; week: number; month: number } {

@@ -2,7 +2,7 @@
  * Field errors of inbound input: one message per field under its path (`port`,
  * `tls.keyPath`), each field's label for messages, and one `ValidationError` for them all.
  */
-import { ValidationError } from "./errors.ts";
+import { ValidationError } from "../errors.ts";
 
 /** One message per bad field, keyed by the field's path. */
 export type FieldErrors = Record<string, string>;

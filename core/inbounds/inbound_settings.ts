@@ -2,7 +2,7 @@
  * Inbound settings as stored: built from a valid inbound (keeping or generating keys and
  * self-signed certificates), compared with what is stored, and shown without secrets.
  */
-import type { InboundValues } from "../db/inbounds.ts";
+import type { InboundValues } from "../../db/inbounds.ts";
 import { isPlainObject } from "./inbound_fields.ts";
 import { fileExists, type PendingTlsFiles, selfSignedPaths } from "./inbound_tls_files.ts";
 import type { ValidInbound } from "./inbound_validation.ts";
@@ -11,8 +11,8 @@ import {
   generateSelfSignedCertificate,
   generateShadowsocksKey,
   generateShortId,
-} from "./keys.ts";
-import type { Inbound, InboundSettings, RealitySettings } from "./model.ts";
+} from "../keys.ts";
+import type { Inbound, InboundSettings, RealitySettings } from "../model.ts";
 
 /** Settings safe to show: everything but the Reality private key. */
 export function publicInboundSettings(settings: InboundSettings): InboundSettings {

@@ -4,10 +4,10 @@
  * inbound back into input, and merges a partial update over it. Also the choices and
  * limits the input is checked against, and the list's sort.
  */
-import { INBOUND_SORTS, type InboundSort } from "../db/inbounds.ts";
-import { ValidationError } from "./errors.ts";
+import { INBOUND_SORTS, type InboundSort } from "../../db/inbounds.ts";
+import { ValidationError } from "../errors.ts";
 import { clip, type FieldErrors, isPlainObject, label, throwIfAny } from "./inbound_fields.ts";
-import type { Inbound } from "./model.ts";
+import type { Inbound } from "../model.ts";
 
 export const TLS_MODES = ["none", "files", "self_signed"] as const;
 export const VLESS_SECURITIES = ["none", "tls", "reality"] as const;

@@ -12,7 +12,7 @@ import {
   StatsServiceDefinition,
   type StatsServiceImplementation,
   type SysStatsResponse,
-} from "../proto/stats.ts";
+} from "../../proto/stats.ts";
 import { StatsApiError, StatsClient, toSafeNumber } from "./stats_client.ts";
 
 const MAX_SAFE = 2n ** 53n - 1n;

@@ -3,10 +3,10 @@
  * needs to reach one inbound. Pure functions; the field names follow sing-box 1.14's
  * option structs, whose parser rejects unknown fields.
  */
-import type { Inbound, InboundSettings, ShadowsocksMethod, User } from "./model.ts";
-import { shadowsocksUserKey } from "./keys.ts";
-import { pairStatName } from "./stats_names.ts";
-import { isUserActive } from "./user_status.ts";
+import type { Inbound, InboundSettings, ShadowsocksMethod, User } from "../model.ts";
+import { shadowsocksUserKey } from "../keys.ts";
+import { pairStatName } from "../stats/stats_names.ts";
+import { isUserActive } from "../users/user_status.ts";
 
 /** Tag of the outbound every connection leaves through. */
 export const DIRECT_OUTBOUND_TAG = "direct";

@@ -10,8 +10,8 @@
  * and `inbound_tls_files.ts` (self-signed files on disk).
  */
 import type { Transaction } from "kysely";
-import type { Db } from "../db/database.ts";
-import type { Database } from "../db/schema.ts";
+import type { Db } from "../../db/database.ts";
+import type { Database } from "../../db/schema.ts";
 import {
   countInboundUsers,
   deleteInbound as deleteInboundRows,
@@ -22,9 +22,9 @@ import {
   insertInbound,
   toggleInboundEnabled as toggleInboundRow,
   updateInbound as updateInboundRow,
-} from "../db/inbounds.ts";
-import type { Config } from "./config.ts";
-import { ConflictError, NotFoundError } from "./errors.ts";
+} from "../../db/inbounds.ts";
+import type { Config } from "../config.ts";
+import { ConflictError, NotFoundError } from "../errors.ts";
 import { checkConflicts, checkPortFreeOnHost, checkTlsFiles } from "./inbound_checks.ts";
 import { clip } from "./inbound_fields.ts";
 import { type InboundInput, inboundToInput, mergeInboundInput } from "./inbound_input.ts";
@@ -35,8 +35,8 @@ import {
   writeTlsFiles,
 } from "./inbound_tls_files.ts";
 import { validateInboundInput } from "./inbound_validation.ts";
-import type { Inbound } from "./model.ts";
-import type { CoreControl } from "./services.ts";
+import type { Inbound } from "../model.ts";
+import type { CoreControl } from "../services.ts";
 
 export { INBOUND_SORTS, type InboundSort, type InboundSummary };
 

@@ -4,9 +4,9 @@
  * date-time, note, reset strategy, inbound tags), and the form's display of limit and
  * expiry. Each parser answers `{ value }` or `{ error }`.
  */
-import { RESET_STRATEGIES, type ResetStrategy } from "./model.ts";
-import { BYTES_PER_GB } from "./format.ts";
-import { COUNTER_SEPARATOR, PAIR_SEPARATOR } from "./stats_names.ts";
+import { RESET_STRATEGIES, type ResetStrategy } from "../model.ts";
+import { BYTES_PER_GB } from "../format.ts";
+import { COUNTER_SEPARATOR, PAIR_SEPARATOR } from "../stats/stats_names.ts";
 
 export const USER_NAME_MAX = 48;
 export const USER_NOTE_MAX = 500;

@@ -4,7 +4,7 @@
  * and the host come later (`inbound_checks.ts`).
  */
 import { isAbsolute } from "node:path";
-import { isHostname, MAX_HOSTNAME_LENGTH, normalizeIpAddress } from "./addresses.ts";
+import { isHostname, MAX_HOSTNAME_LENGTH, normalizeIpAddress } from "../addresses.ts";
 import { clip, type FieldErrors, label, throwIfAny } from "./inbound_fields.ts";
 import {
   DEFAULT_LISTEN,
@@ -26,7 +26,7 @@ import {
   type InboundType,
   SHADOWSOCKS_METHODS,
   type ShadowsocksMethod,
-} from "./model.ts";
+} from "../model.ts";
 
 /** A validated inbound: every field present and well-formed, not yet checked against others. */
 export interface ValidInbound {

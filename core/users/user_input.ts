@@ -3,9 +3,9 @@
  * `ParsedUserInput`, every field checked by `user_fields.ts`; and the users list's query.
  * Bad fields are collected, not thrown, so a change can report them with a taken name.
  */
-import { USER_SORTS, type UserListOptions, type UserSort } from "../db/users.ts";
-import { ConflictError, ValidationError } from "./errors.ts";
-import { RESET_STRATEGIES, type ResetStrategy } from "./model.ts";
+import { USER_SORTS, type UserListOptions, type UserSort } from "../../db/users.ts";
+import { ConflictError, ValidationError } from "../errors.ts";
+import { RESET_STRATEGIES, type ResetStrategy } from "../model.ts";
 import {
   byteLimitValue,
   clip,

@@ -3,7 +3,7 @@
  * live, writing a new pair atomically, and removing pairs no longer used.
  */
 import { join, resolve } from "node:path";
-import type { TlsSettings } from "./model.ts";
+import type { TlsSettings } from "../model.ts";
 
 /** Where the panel keeps a self-signed certificate and key for a tag (absolute paths). */
 export function selfSignedPaths(dataDir: string, tag: string) {

@@ -1,14 +1,14 @@
 import { assert, assertEquals, assertGreater, assertStringIncludes } from "@std/assert";
 import { sql } from "kysely";
-import { type Db, openDatabase } from "../db/database.ts";
-import { insertCoreRun, replaceStatTargets } from "../db/traffic.ts";
-import { clearUserTraffic } from "../db/users.ts";
-import { Mutex } from "./mutex.ts";
+import { type Db, openDatabase } from "../../db/database.ts";
+import { insertCoreRun, replaceStatTargets } from "../../db/traffic.ts";
+import { clearUserTraffic } from "../../db/users.ts";
+import { Mutex } from "../mutex.ts";
 import { type CoreRunView, StatsPoller, type StatsSource } from "./poller.ts";
 import { StatsApiError } from "./stats_client.ts";
 import { counterName } from "./stats_names.ts";
 import type { StatTargets } from "./accounting.ts";
-import { insertInboundRow, insertUserRows } from "../tests/support/rows.ts";
+import { insertInboundRow, insertUserRows } from "../../tests/support/rows.ts";
 
 /** A stand-in StatsService: the poller's DB work is what these tests are about. */
 class FakeSource implements StatsSource {

@@ -4,7 +4,7 @@
  * not what these tests are about (tests/core_e2e_test.ts runs the real one).
  */
 import { assert, assertEquals, assertGreaterOrEqual, assertStringIncludes } from "@std/assert";
-import { waitFor } from "../tests/support/wait.ts";
+import { waitFor } from "../../tests/support/wait.ts";
 import { Supervisor, type SupervisorHooks, type SupervisorOptions } from "./supervisor.ts";
 
 interface Recorder {

@@ -5,7 +5,7 @@
  * of what has been counted. Counters are int64 on the wire and stay exact as bigint.
  */
 import { type Channel, ClientError, createChannel, createClient, Status } from "nice-grpc";
-import { type StatsServiceClient, StatsServiceDefinition } from "../proto/stats.ts";
+import { type StatsServiceClient, StatsServiceDefinition } from "../../proto/stats.ts";
 
 /** Options for {@linkcode StatsClient}. */
 export interface StatsClientOptions {

@@ -5,8 +5,8 @@
  * a panel that died.
  */
 import { join, resolve } from "node:path";
-import type { Db } from "../db/database.ts";
-import { loadConfigInput } from "../db/core_config.ts";
+import type { Db } from "../../db/database.ts";
+import { loadConfigInput } from "../../db/core_config.ts";
 import {
   endCoreRun,
   insertCoreRun,
@@ -14,13 +14,13 @@ import {
   openCoreRuns,
   replaceStatTargets,
   usersCrossingLimits,
-} from "../db/traffic.ts";
-import type { StatsDeltas, StatTargets } from "./accounting.ts";
-import { Mutex } from "./mutex.ts";
-import { resetDueTraffic } from "./periodic_reset.ts";
-import { freeLoopbackPort, portTakenOn } from "./port_probe.ts";
-import { StatsPoller, type StatsSource } from "./poller.ts";
-import type { CoreControl, CoreStatus } from "./services.ts";
+} from "../../db/traffic.ts";
+import type { StatsDeltas, StatTargets } from "../stats/accounting.ts";
+import { Mutex } from "../mutex.ts";
+import { resetDueTraffic } from "../users/periodic_reset.ts";
+import { freeLoopbackPort, portTakenOn } from "../port_probe.ts";
+import { StatsPoller, type StatsSource } from "../stats/poller.ts";
+import type { CoreControl, CoreStatus } from "../services.ts";
 import {
   checkConfigFile,
   detectSingBox,
@@ -28,7 +28,7 @@ import {
   type SingBoxBinaryInfo,
 } from "./sing_box_binary.ts";
 import { type GeneratedConfig, generateSingBoxConfig } from "./sing_box_config.ts";
-import { StatsClient } from "./stats_client.ts";
+import { StatsClient } from "../stats/stats_client.ts";
 import { Supervisor } from "./supervisor.ts";
 
 export interface CoreServiceOptions {

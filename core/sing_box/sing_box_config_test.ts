@@ -14,9 +14,9 @@ import {
   SECRET_MASK,
   type SingBoxConfigInput,
 } from "./sing_box_config.ts";
-import { generatePassword, generateShadowsocksKey, shadowsocksUserKey } from "./keys.ts";
-import { type Inbound, SHADOWSOCKS_METHODS, type ShadowsocksMethod, type User } from "./model.ts";
-import { pairStatName } from "./stats_names.ts";
+import { generatePassword, generateShadowsocksKey, shadowsocksUserKey } from "../keys.ts";
+import { type Inbound, SHADOWSOCKS_METHODS, type ShadowsocksMethod, type User } from "../model.ts";
+import { pairStatName } from "../stats/stats_names.ts";
 import {
   checkSingBoxConfig,
   makeInbound,
@@ -25,7 +25,7 @@ import {
   requireSingBox,
   singBoxTestOptions,
   writeSelfSignedTls,
-} from "../tests/support/sing_box.ts";
+} from "../../tests/support/sing_box.ts";
 
 const NOW = Date.UTC(2026, 0, 15);
 const DAY = 24 * 3600 * 1000;

@@ -1,7 +1,7 @@
 /** Admin password hashing (scrypt, memory-hard) and secret-token helpers. */
 import { scrypt, timingSafeEqual } from "node:crypto";
-import { decodeBase64, encodeBase64, encodeBase64Url, encodeHex } from "./encoding.ts";
-import { randomBytes } from "./keys.ts";
+import { decodeBase64, encodeBase64, encodeBase64Url, encodeHex } from "../encoding.ts";
+import { randomBytes } from "../keys.ts";
 
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32 };
 
