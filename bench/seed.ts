@@ -3,6 +3,7 @@
  * assignments and per-inbound traffic) inside one transaction. For benchmarks and for
  * trying the UI with a realistic amount of data.
  */
+import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { NewUserRow } from "../db/schema.ts";
 import { RESET_STRATEGIES } from "../core/model.ts";
@@ -93,13 +94,20 @@ export async function seedUsers(
           sub_token: `seed-${i}-${randomHex(random, 24)}`,
           reset_strategy: RESET_STRATEGIES[Math.floor(random() * RESET_STRATEGIES.length)],
           last_reset_at: null,
-          uplink: traffic.reduce((sum, t) => sum + t.uplink, 0),
-          downlink: traffic.reduce((sum, t) => sum + t.downlink, 0),
           created_at: now - (n - i) * 60_000,
           updated_at: now,
         });
       }
       const ids = await trx.insertInto("users").values(users).returning("id").execute();
+      // The insert trigger made each user's user_traffic row; fill in the sums.
+      const totals = ids.map(({ id }, k) => [
+        id,
+        pairs[k].reduce((sum, t) => sum + t.uplink, 0),
+        pairs[k].reduce((sum, t) => sum + t.downlink, 0),
+      ]);
+      await sql`UPDATE user_traffic SET uplink = j.value ->> 1, downlink = j.value ->> 2
+        FROM json_each(${JSON.stringify(totals)}) AS j
+        WHERE user_traffic.user_id = j.value ->> 0`.execute(trx);
       const assignments = ids.flatMap(({ id }, k) =>
         pairs[k].map((t) => ({ user_id: id, inbound_id: t.inboundId }))
       );

@@ -23,8 +23,8 @@ export async function dashboardCounts(db: Kysely<Database>, now: number): Promis
       coalesce(sum(enabled = 0), 0) AS disabled,
       coalesce(sum(enabled = 1 AND expires_at IS NOT NULL AND expires_at <= ${now}), 0) AS expired,
       coalesce(sum(enabled = 1 AND (expires_at IS NULL OR expires_at > ${now})
-        AND traffic_limit > 0 AND uplink + downlink >= traffic_limit), 0) AS limited
-    FROM users`.execute(db);
+        AND traffic_limit > 0 AND t.uplink + t.downlink >= traffic_limit), 0) AS limited
+    FROM users JOIN user_traffic t ON t.user_id = users.id`.execute(db);
   const i = inbounds.rows[0], u = users.rows[0];
   return {
     inbounds: Number(i.n),

@@ -56,10 +56,15 @@ export interface UsersTable {
   sub_token: string;
   reset_strategy: string;
   last_reset_at: number | null;
-  uplink: Generated<number>;
-  downlink: Generated<number>;
   created_at: number;
   updated_at: number;
+}
+
+/** A user's traffic totals; one row per user, kept by triggers (see migration 0002). */
+export interface UserTrafficTable {
+  user_id: number;
+  uplink: Generated<number>;
+  downlink: Generated<number>;
 }
 
 export interface UserInboundsTable {
@@ -126,6 +131,7 @@ export interface Database {
   api_tokens: ApiTokensTable;
   inbounds: InboundsTable;
   users: UsersTable;
+  user_traffic: UserTrafficTable;
   user_inbounds: UserInboundsTable;
   user_inbound_traffic: UserInboundTrafficTable;
   outbound_traffic: OutboundTrafficTable;

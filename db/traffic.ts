@@ -72,10 +72,10 @@ export async function applyStatsDeltas(db: Kysely<Database>, d: StatsDeltas): Pr
   const outbounds = [...d.outbounds].map(([tag, t]) => [tag, t.uplink, t.downlink]);
   await db.transaction().execute(async (tx) => {
     for (const chunk of chunks(users)) {
-      await sql`UPDATE users SET uplink = uplink + j.up, downlink = downlink + j.down
+      await sql`UPDATE user_traffic SET uplink = uplink + j.up, downlink = downlink + j.down
         FROM (SELECT value ->> 0 AS id, value ->> 1 AS up, value ->> 2 AS down
           FROM json_each(${JSON.stringify(chunk)})) AS j
-        WHERE users.id = j.id`.execute(tx);
+        WHERE user_traffic.user_id = j.id`.execute(tx);
     }
     // A direction without a new cursor keeps its value within the run and restarts at
     // 0 (null) in a new one.
@@ -197,9 +197,10 @@ export async function usersCrossingLimits(
 ): Promise<number[]> {
   const ids: number[] = [];
   if (grownIds.length > 0) {
-    const over = await sql<{ id: number }>`SELECT id FROM users
-      WHERE id IN (SELECT value FROM json_each(${JSON.stringify(grownIds)}))
-        AND traffic_limit > 0 AND uplink + downlink >= traffic_limit`.execute(db);
+    const over = await sql<{ id: number }>`SELECT users.id FROM users
+      JOIN user_traffic t ON t.user_id = users.id
+      WHERE users.id IN (SELECT value FROM json_each(${JSON.stringify(grownIds)}))
+        AND traffic_limit > 0 AND t.uplink + t.downlink >= traffic_limit`.execute(db);
     ids.push(...over.rows.map((r) => r.id));
   }
   const expired = await db.selectFrom("users").select("id")
@@ -219,17 +220,17 @@ export async function resetTrafficBefore(
 ): Promise<number> {
   return await db.transaction().execute(async (tx) => {
     const reset = await sql<{ id: number }>`UPDATE users
-      SET uplink = 0, downlink = 0, last_reset_at = ${now}, updated_at = ${now}
+      SET last_reset_at = ${now}, updated_at = ${now}
       WHERE (reset_strategy = 'day' AND coalesce(last_reset_at, created_at) < ${starts.day})
          OR (reset_strategy = 'week' AND coalesce(last_reset_at, created_at) < ${starts.week})
          OR (reset_strategy = 'month' AND coalesce(last_reset_at, created_at) < ${starts.month})
       RETURNING id`.execute(tx);
     if (reset.rows.length > 0) {
+      const ids = JSON.stringify(reset.rows.map((r) => r.id));
+      await sql`UPDATE user_traffic SET uplink = 0, downlink = 0
+        WHERE user_id IN (SELECT value FROM json_each(${ids}))`.execute(tx);
       await sql`UPDATE user_inbound_traffic SET uplink = 0, downlink = 0
-        WHERE user_id IN (SELECT value FROM json_each(${
-        JSON.stringify(reset.rows.map((r) => r.id))
-      }))`
-        .execute(tx);
+        WHERE user_id IN (SELECT value FROM json_each(${ids}))`.execute(tx);
     }
     return reset.rows.length;
   });

@@ -2,7 +2,7 @@
  * Users, their inbound assignments and their per-inbound traffic. Filtering, sorting and
  * paging happen in SQL, each sort served by an index (see `userListQuery`).
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import type { Database, NewUserRow, UserRow, UserUpdate } from "./schema.ts";
 import type { ResetStrategy, User } from "../core/model.ts";
 
@@ -55,8 +55,19 @@ export interface UserInboundTraffic {
   assigned: boolean;
 }
 
-/** A `users` row as the product's `User`. */
-export function toUser(row: UserRow): User {
+/** A `users` row with its `user_traffic` totals. */
+export type UserRowWithTraffic = UserRow & { uplink: number; downlink: number };
+
+/** `users` joined with their totals (every user has a `user_traffic` row). */
+export function usersWithTraffic(db: Q) {
+  return db.selectFrom("users")
+    .innerJoin("user_traffic", "user_traffic.user_id", "users.id")
+    .selectAll("users")
+    .select(["user_traffic.uplink", "user_traffic.downlink"]);
+}
+
+/** A `users` row with its totals as the product's `User`. */
+export function toUser(row: UserRowWithTraffic): User {
   return {
     id: row.id,
     name: row.name,
@@ -80,10 +91,12 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-function searchFilter(db: Q, search: string | undefined) {
-  const query = db.selectFrom("users");
+function searchFilter<QB extends { where: (expression: RawBuilder<boolean>) => QB }>(
+  query: QB,
+  search: string | undefined,
+): QB {
   if (!search) return query;
-  return query.where(sql<boolean>`name LIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`);
+  return query.where(sql<boolean>`users.name LIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`);
 }
 
 /**
@@ -91,37 +104,40 @@ function searchFilter(db: Q, search: string | undefined) {
  * straight (forward or backward) scan of one index:
  * name → the UNIQUE index on name; created → users_created; expiry → users_expires
  * (SQLite serves NULLS LAST/FIRST from the index in two passes); traffic → the expression
- * index users_traffic, which needs the ORDER BY expression spelled `uplink + downlink`.
+ * index user_traffic_total, which needs the ORDER BY expression spelled `uplink + downlink`
+ * and the tie broken on `user_traffic.user_id`.
  */
 export function userListQuery(db: Q, options: UserListOptions) {
   const pageSize = options.pageSize ?? USERS_PAGE_SIZE;
   const page = options.page ?? 1;
-  const traffic = sql`uplink + downlink`;
-  let query = searchFilter(db, options.search).selectAll();
+  const traffic = sql`user_traffic.uplink + user_traffic.downlink`;
+  let query = searchFilter(usersWithTraffic(db), options.search);
   switch (options.sort ?? "name") {
     case "name":
-      query = query.orderBy("name", "asc");
+      query = query.orderBy("users.name", "asc");
       break;
     case "name_desc":
-      query = query.orderBy("name", "desc");
+      query = query.orderBy("users.name", "desc");
       break;
     case "created":
-      query = query.orderBy("created_at", "desc").orderBy("id", "desc");
+      query = query.orderBy("users.created_at", "desc").orderBy("users.id", "desc");
       break;
     case "created_asc":
-      query = query.orderBy("created_at", "asc").orderBy("id", "asc");
+      query = query.orderBy("users.created_at", "asc").orderBy("users.id", "asc");
       break;
     case "expiry":
-      query = query.orderBy("expires_at", (ob) => ob.asc().nullsLast()).orderBy("id", "asc");
+      query = query.orderBy("users.expires_at", (ob) => ob.asc().nullsLast())
+        .orderBy("users.id", "asc");
       break;
     case "expiry_desc":
-      query = query.orderBy("expires_at", (ob) => ob.desc().nullsFirst()).orderBy("id", "desc");
+      query = query.orderBy("users.expires_at", (ob) => ob.desc().nullsFirst())
+        .orderBy("users.id", "desc");
       break;
     case "traffic_asc":
-      query = query.orderBy(traffic, "asc").orderBy("id", "asc");
+      query = query.orderBy(traffic, "asc").orderBy("user_traffic.user_id", "asc");
       break;
     case "traffic_desc":
-      query = query.orderBy(traffic, "desc").orderBy("id", "desc");
+      query = query.orderBy(traffic, "desc").orderBy("user_traffic.user_id", "desc");
       break;
   }
   return query.limit(pageSize).offset((page - 1) * pageSize);
@@ -130,7 +146,7 @@ export function userListQuery(db: Q, options: UserListOptions) {
 /** One page of users (with their inbound tags) and the number matching the search. */
 export async function listUsers(db: Q, options: UserListOptions = {}): Promise<UserList> {
   const rows = await userListQuery(db, options).execute();
-  const count = await searchFilter(db, options.search)
+  const count = await searchFilter(db.selectFrom("users"), options.search)
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
   const tags = await inboundTagsOfUsers(db, rows.map((r) => r.id));
@@ -163,8 +179,7 @@ export async function inboundTagsOfUsers(
 
 /** The user with this exact name, if any. */
 export async function findUserByName(db: Q, name: string): Promise<User | undefined> {
-  const row = await db.selectFrom("users").selectAll().where("name", "=", name)
-    .executeTakeFirst();
+  const row = await usersWithTraffic(db).where("users.name", "=", name).executeTakeFirst();
   return row && toUser(row);
 }
 
@@ -256,8 +271,9 @@ export async function replaceUserInbounds(
 export async function clearUserTraffic(db: Q, userId: number, now: number): Promise<void> {
   await db.updateTable("user_inbound_traffic").set({ uplink: 0, downlink: 0 })
     .where("user_id", "=", userId).execute();
-  await db.updateTable("users")
-    .set({ uplink: 0, downlink: 0, last_reset_at: now, updated_at: now })
+  await db.updateTable("user_traffic").set({ uplink: 0, downlink: 0 })
+    .where("user_id", "=", userId).execute();
+  await db.updateTable("users").set({ last_reset_at: now, updated_at: now })
     .where("id", "=", userId).execute();
 }
 

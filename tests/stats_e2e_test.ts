@@ -28,7 +28,7 @@ import { downloadIntact, processExists, startLivePanel, waitFor } from "./suppor
 import { startPanelProcess } from "./support/panel_process.ts";
 import { clientOutbound } from "../core/sing_box/sing_box_config.ts";
 import { rowToInbound } from "../db/inbounds.ts";
-import { toUser } from "../db/users.ts";
+import { toUser, usersWithTraffic } from "../db/users.ts";
 import { openDatabase } from "../db/database.ts";
 
 const MiB = 1024 * 1024;
@@ -51,11 +51,16 @@ interface Totals {
 }
 
 async function totals(db: Db, userName: string, tag: string): Promise<Totals> {
-  const user = await db.selectFrom("users").select(["id", "uplink", "downlink"]).where(
-    "name",
-    "=",
-    userName,
+  const user = await db.selectFrom("users").innerJoin(
+    "user_traffic",
+    "user_traffic.user_id",
+    "users.id",
   )
+    .select(["users.id", "uplink", "downlink"]).where(
+      "name",
+      "=",
+      userName,
+    )
     .executeTakeFirstOrThrow();
   const inbound = await db.selectFrom("inbounds").select(["id", "uplink", "downlink"]).where(
     "tag",
@@ -278,7 +283,7 @@ Deno.test(
       const inbound = rowToInbound(
         await db.selectFrom("inbounds").selectAll().executeTakeFirstOrThrow(),
       );
-      const user = toUser(await db.selectFrom("users").selectAll().executeTakeFirstOrThrow());
+      const user = toUser(await usersWithTraffic(db).executeTakeFirstOrThrow());
       await db.destroy();
       const client = await startClient(bin, clientOutbound(inbound, user, "127.0.0.1"), dataDir);
       clients.push(client);
@@ -303,7 +308,7 @@ Deno.test(
       await panel.kill("SIGTERM");
       assert(!processExists(s.body.core.pid), "SIGTERM to the panel stops its sing-box");
       const db2 = await openDatabase(`file:${dataDir}/singdeck.db`);
-      const final = await db2.selectFrom("users").select(["uplink", "downlink"])
+      const final = await db2.selectFrom("user_traffic").select(["uplink", "downlink"])
         .executeTakeFirstOrThrow();
       await db2.destroy();
       assertEquals(

@@ -1,7 +1,7 @@
 /** API v1 users: every route, the bad-input catalog, authentication and CSRF. */
 import { assert, assertEquals, assertExists, assertMatch, assertNotEquals } from "@std/assert";
 import { snapshotDatabase, withPanel } from "./support/app.ts";
-import { insertInboundRow } from "./support/rows.ts";
+import { insertInboundRow, setUserTraffic } from "./support/rows.ts";
 
 const GB = 1024 ** 3;
 const JSON_TYPE = "application/json";
@@ -90,8 +90,7 @@ Deno.test("GET /api/v1/users lists a page with total, page and pageSize", async 
       const name = `user${String(i).padStart(2, "0")}`;
       await expectJson(await p.api("POST", "/api/v1/users", { name }), 201);
     }
-    await p.db.updateTable("users").set({ uplink: 500, downlink: 1 }).where("name", "=", "user07")
-      .execute();
+    await setUserTraffic(p.db, "user07", 500, 1);
     let body = await expectJson(await p.api("GET", "/api/v1/users"), 200);
     assertEquals([body.total, body.page, body.pageSize, body.users.length], [55, 1, 50, 50]);
     assertEquals(body.users[0].name, "user00");
@@ -129,7 +128,7 @@ Deno.test("GET /api/v1/users/:name includes the traffic per inbound", async () =
       uplink: 100,
       downlink: 250,
     }).execute();
-    await p.db.updateTable("users").set({ uplink: 100, downlink: 250 }).execute();
+    await setUserTraffic(p.db, null, 100, 250);
     const body = await expectJson(await p.api("GET", "/api/v1/users/carol"), 200);
     assertEquals(body.user.name, "carol");
     assertEquals([body.user.uplink, body.user.downlink], [100, 250]);
@@ -205,7 +204,7 @@ Deno.test("POST /api/v1/users/:name/reset-traffic zeroes the user's traffic", as
       201,
     );
     const id = (await p.db.selectFrom("users").select("id").executeTakeFirstOrThrow()).id;
-    await p.db.updateTable("users").set({ uplink: 600, downlink: 400 }).execute();
+    await setUserTraffic(p.db, null, 600, 400);
     await p.db.updateTable("inbounds").set({ uplink: 600, downlink: 400 }).execute();
     await p.db.insertInto("user_inbound_traffic").values({
       user_id: id,

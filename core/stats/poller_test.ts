@@ -101,7 +101,12 @@ async function fixture(): Promise<Fixture> {
 }
 
 async function totals(db: Db) {
-  const users = await db.selectFrom("users").select(["id", "uplink", "downlink"]).orderBy("id")
+  const users = await db.selectFrom("users").innerJoin(
+    "user_traffic",
+    "user_traffic.user_id",
+    "users.id",
+  )
+    .select(["users.id", "uplink", "downlink"]).orderBy("users.id")
     .execute();
   const inbounds = await db.selectFrom("inbounds").select(["id", "uplink", "downlink"]).orderBy(
     "id",
@@ -290,11 +295,16 @@ Deno.test("StatsPoller never credits a deleted user's bytes to a user created af
     assert(newId !== 2, "ids are not reused");
     f.source.set(U("bob|vless-in", "downlink"), 999);
     await poller.pollNow();
-    const carol = await f.db.selectFrom("users").select(["uplink", "downlink"]).where(
-      "id",
-      "=",
-      newId,
+    const carol = await f.db.selectFrom("users").innerJoin(
+      "user_traffic",
+      "user_traffic.user_id",
+      "users.id",
     )
+      .select(["uplink", "downlink"]).where(
+        "users.id",
+        "=",
+        newId,
+      )
       .executeTakeFirstOrThrow();
     assertEquals(carol, { uplink: 0, downlink: 0 });
   } finally {

@@ -51,9 +51,14 @@ Deno.test("resetDueTraffic() zeroes exactly the users whose period ended, never 
       }).execute();
     }
     assertEquals(await resetDueTraffic(db, now), 3);
-    const rows = await db.selectFrom("users").select(["name", "uplink", "last_reset_at"]).orderBy(
-      "id",
-    ).execute();
+    const rows = await db.selectFrom("users").innerJoin(
+      "user_traffic",
+      "user_traffic.user_id",
+      "users.id",
+    )
+      .select(["name", "uplink", "last_reset_at"]).orderBy(
+        "users.id",
+      ).execute();
     const zeroed = rows.filter((r) => r.uplink === 0).map((r) => r.name);
     assertEquals(zeroed, ["daily-due", "weekly-due", "monthly-due"]);
     assertEquals(rows.find((r) => r.name === "daily-due")?.last_reset_at, now);

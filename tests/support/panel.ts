@@ -9,7 +9,7 @@ import { parseConfig } from "../../core/config.ts";
 import { ensureAdmin } from "../../core/auth/admin_auth.ts";
 import { CoreService } from "../../core/sing_box/core_service.ts";
 import { rowToInbound } from "../../db/inbounds.ts";
-import { toUser } from "../../db/users.ts";
+import { toUser, usersWithTraffic } from "../../db/users.ts";
 import type { Inbound, User } from "../../core/model.ts";
 import { clientOutbound } from "../../core/sing_box/sing_box_config.ts";
 import {
@@ -115,7 +115,7 @@ export async function startLivePanel(
     },
     async user(name) {
       return toUser(
-        await db.selectFrom("users").selectAll().where("name", "=", name).executeTakeFirstOrThrow(),
+        await usersWithTraffic(db).where("name", "=", name).executeTakeFirstOrThrow(),
       );
     },
     async client(tag, userName) {

@@ -30,32 +30,57 @@ export async function insertInboundRow(
   return row.id;
 }
 
+/** A user's traffic totals, given with the row in `insertUserRows`. */
+type Traffic = { uplink?: number; downlink?: number };
+
 /**
  * Inserts users in order with one multi-row INSERT: each enabled, with a random UUID and
  * subscription token, no limit, expiry, reset, note or traffic, created now, unless its
- * `fields` say otherwise. Returns their ids in the same order.
+ * `fields` say otherwise (`uplink` and `downlink` go to its `user_traffic` row). Returns
+ * their ids in the same order.
  */
 export async function insertUserRows(
   db: Db,
-  users: Array<Partial<NewUserRow> & Pick<NewUserRow, "name">>,
+  users: Array<Partial<NewUserRow> & Pick<NewUserRow, "name"> & Traffic>,
 ): Promise<number[]> {
   const now = Date.now();
-  const rows = await db.insertInto("users").values(users.map((fields) => ({
-    uuid: crypto.randomUUID(),
-    password: "cGFzc3dvcmQ=",
-    traffic_limit: 0,
-    expires_at: null,
-    enabled: 1,
-    note: "",
-    sub_token: crypto.randomUUID(),
-    reset_strategy: "none",
-    last_reset_at: null,
-    uplink: 0,
-    downlink: 0,
-    created_at: now,
-    updated_at: now,
-    ...fields,
-  }))).returning(["id", "name"]).execute();
+  const rows = await db.insertInto("users").values(
+    users.map(({ uplink: _u, downlink: _d, ...fields }) => ({
+      uuid: crypto.randomUUID(),
+      password: "cGFzc3dvcmQ=",
+      traffic_limit: 0,
+      expires_at: null,
+      enabled: 1,
+      note: "",
+      sub_token: crypto.randomUUID(),
+      reset_strategy: "none",
+      last_reset_at: null,
+      created_at: now,
+      updated_at: now,
+      ...fields,
+    })),
+  ).returning(["id", "name"]).execute();
   const ids = new Map(rows.map((r) => [r.name, r.id]));
+  for (const u of users) {
+    if (u.uplink || u.downlink) await setUserTraffic(db, u.name, u.uplink ?? 0, u.downlink ?? 0);
+  }
   return users.map((u) => ids.get(u.name)!);
+}
+
+/** Sets the traffic totals of the user named `name`, or of every user when it is null. */
+export async function setUserTraffic(
+  db: Db,
+  name: string | null,
+  uplink: number,
+  downlink: number,
+): Promise<void> {
+  let query = db.updateTable("user_traffic").set({ uplink, downlink });
+  if (name !== null) {
+    query = query.where(
+      "user_id",
+      "=",
+      (eb) => eb.selectFrom("users").select("id").where("name", "=", name),
+    );
+  }
+  await query.execute();
 }

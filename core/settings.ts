@@ -1,0 +1,126 @@
+/**
+ * Panel settings an admin changes at run time (the Settings page and API), stored as text
+ * in the `settings` table. Each has a default and a parser; a stored value that no longer
+ * parses falls back to the default. `getSettings` caches per database and `saveSettings`
+ * refreshes the cache, so requests read settings without a query.
+ *
+ * To add a setting: add its definition to `SETTING_DEFINITIONS`; its type follows.
+ */
+import type { Db } from "../db/database.ts";
+import { readSettingRows, writeSettingRows } from "../db/settings.ts";
+import { ValidationError } from "./errors.ts";
+
+type Parsed<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
+
+/** One setting: its default, how submitted or stored text becomes its value, and back. */
+export interface SettingDefinition<T> {
+  label: string;
+  default: T;
+  parse(text: string): Parsed<T>;
+  format(value: T): string;
+}
+
+/** An on/off setting; forms send "on"/"1"/"true" for on, anything else (or nothing) for off. */
+export function booleanSetting(label: string, fallback: boolean): SettingDefinition<boolean> {
+  return {
+    label,
+    default: fallback,
+    parse: (text) => ({ value: ["1", "on", "true", "yes"].includes(text.trim().toLowerCase()) }),
+    format: (value) => (value ? "1" : "0"),
+  };
+}
+
+/** A whole number from `min` to `max`. */
+export function integerSetting(
+  label: string,
+  fallback: number,
+  min: number,
+  max: number,
+): SettingDefinition<number> {
+  return {
+    label,
+    default: fallback,
+    parse(text) {
+      const t = text.trim();
+      const n = /^-?\d{1,15}$/.test(t) ? Number(t) : NaN;
+      if (!Number.isSafeInteger(n) || n < min || n > max) {
+        return { error: `${label} must be a whole number from ${min} to ${max}` };
+      }
+      return { value: n };
+    },
+    format: (value) => String(value),
+  };
+}
+
+export const SETTING_DEFINITIONS = {
+  /**
+   * Whether proxy users may reach private, loopback-adjacent and link-local networks through
+   * the proxy (off by default: they reach only the public internet).
+   */
+  allowPrivateEgress: booleanSetting("Allow proxy users to reach private networks", false),
+};
+
+type Definitions = typeof SETTING_DEFINITIONS;
+export type SettingKey = keyof Definitions;
+/** Every setting's current value. */
+export type PanelSettings = {
+  [K in SettingKey]: Definitions[K] extends SettingDefinition<infer T> ? T : never;
+};
+
+const cache = new WeakMap<Db, PanelSettings>();
+
+function defaults(): PanelSettings {
+  return Object.fromEntries(
+    Object.entries(SETTING_DEFINITIONS).map(([key, d]) => [key, d.default]),
+  ) as PanelSettings;
+}
+
+/** The current settings (stored values over defaults), cached per database. */
+export async function getSettings(db: Db): Promise<PanelSettings> {
+  const cached = cache.get(db);
+  if (cached) return cached;
+  const rows = await readSettingRows(db);
+  const settings = defaults() as Record<string, unknown>;
+  for (const [key, d] of Object.entries(SETTING_DEFINITIONS)) {
+    const text = rows.get(key);
+    if (text === undefined) continue;
+    const parsed = (d as SettingDefinition<unknown>).parse(text);
+    if (parsed.error === undefined) settings[key] = parsed.value;
+  }
+  cache.set(db, settings as PanelSettings);
+  return settings as PanelSettings;
+}
+
+/**
+ * Validates and stores the given settings (submitted text by key) in one statement and
+ * returns the new settings. Unknown keys and bad values throw one `ValidationError` naming
+ * each field, and nothing is written.
+ */
+export async function saveSettings(
+  db: Db,
+  input: Partial<Record<SettingKey, string>> & Record<string, string | undefined>,
+): Promise<PanelSettings> {
+  const errors: Record<string, string> = {};
+  const entries: Array<[string, string]> = [];
+  for (const [key, text] of Object.entries(input)) {
+    if (text === undefined) continue;
+    if (!Object.hasOwn(SETTING_DEFINITIONS, key)) {
+      errors[key] = `Unknown setting "${key.slice(0, 40)}"`;
+      continue;
+    }
+    const d = SETTING_DEFINITIONS[key as SettingKey] as SettingDefinition<unknown>;
+    const parsed = d.parse(text);
+    if (parsed.error !== undefined) errors[key] = parsed.error;
+    else entries.push([key, d.format(parsed.value)]);
+  }
+  const fields = Object.keys(errors);
+  if (fields.length > 0) {
+    throw new ValidationError(
+      fields.length === 1 ? errors[fields[0]] : `${fields.length} settings are invalid`,
+      errors,
+    );
+  }
+  await writeSettingRows(db, entries);
+  cache.delete(db);
+  return await getSettings(db);
+}
