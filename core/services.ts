@@ -34,10 +34,23 @@ export interface StatsStatus {
   unknownCounters: number;
 }
 
+/**
+ * What a change touched, so the core can act on those users and inbounds only (block or
+ * unblock a user at once, rebuild one inbound) instead of reloading everything. Without a
+ * scope, or with an empty one, the whole config is rebuilt.
+ */
+export interface ApplyScope {
+  userIds?: number[];
+  inboundIds?: number[];
+}
+
 export interface CoreControl {
   status(): CoreStatus;
-  /** Asks for the config to be regenerated and applied; several calls close together cause one reload. */
-  requestApply(reason: string): void;
+  /**
+   * Asks for the config to be regenerated and applied after a change that sing-box sees;
+   * several calls close together cause one apply.
+   */
+  requestApply(reason: string, scope?: ApplyScope): void;
   /** Applies now and waits; resolves with the error text if sing-box refused the config. */
   applyNow(reason: string): Promise<string | null>;
   start(): Promise<void>;

@@ -8,6 +8,7 @@
  */
 import type { Db } from "../db/database.ts";
 import { readSettingRows, writeSettingRows } from "../db/settings.ts";
+import { isHostname, normalizeIpAddress } from "./addresses.ts";
 import { ValidationError } from "./errors.ts";
 
 type Parsed<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
@@ -52,7 +53,29 @@ export function integerSetting(
   };
 }
 
+/** A host name or IP address, or empty for unset. */
+export function hostSetting(label: string): SettingDefinition<string> {
+  return {
+    label,
+    default: "",
+    parse(text) {
+      const t = text.trim().toLowerCase();
+      if (t === "") return { value: "" };
+      const ip = normalizeIpAddress(t.replace(/^\[(.*)\]$/, "$1"));
+      if (ip !== null) return { value: ip };
+      if (isHostname(t)) return { value: t };
+      return { error: `${label} "${text.trim().slice(0, 64)}" is not a host name or IP address` };
+    },
+    format: (value) => value,
+  };
+}
+
 export const SETTING_DEFINITIONS = {
+  /**
+   * The domain or IP address clients connect to (share links, subscriptions) and a host
+   * name the panel answers to; empty means unset.
+   */
+  publicAddress: hostSetting("Public address"),
   /**
    * Whether proxy users may reach private, loopback-adjacent and link-local networks through
    * the proxy (off by default: they reach only the public internet).

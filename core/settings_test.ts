@@ -41,3 +41,18 @@ Deno.test("saveSettings() refuses an unknown key and writes nothing", async () =
     assertEquals((await getSettings(db)).allowPrivateEgress, false);
   });
 });
+
+Deno.test("saveSettings() normalises a public address and refuses a bad one unchanged", async () => {
+  await withDb(async (db) => {
+    assertEquals(
+      (await saveSettings(db, { publicAddress: " VPN.Example.com " })).publicAddress,
+      "vpn.example.com",
+    );
+    assertEquals(
+      (await saveSettings(db, { publicAddress: "[2001:DB8::1]" })).publicAddress,
+      "2001:db8::1",
+    );
+    await assertRejects(() => saveSettings(db, { publicAddress: "not a host!" }), ValidationError);
+    assertEquals((await getSettings(db)).publicAddress, "2001:db8::1");
+  });
+});

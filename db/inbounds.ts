@@ -113,16 +113,16 @@ export async function updateInbound(db: Q, id: number, values: InboundValues, no
     .where("id", "=", id).execute();
 }
 
-/** Flips an inbound's enabled flag; returns the new state, or undefined when no such tag. */
+/** Flips an inbound's enabled flag; returns its id and new state, or undefined when no such tag. */
 export async function toggleInboundEnabled(
   db: Q,
   tag: string,
   now: number,
-): Promise<boolean | undefined> {
+): Promise<{ id: number; enabled: boolean } | undefined> {
   const row = await db.updateTable("inbounds")
     .set({ enabled: sql<number>`1 - enabled`, updated_at: now })
-    .where("tag", "=", tag).returning("enabled").executeTakeFirst();
-  return row ? row.enabled === 1 : undefined;
+    .where("tag", "=", tag).returning(["id", "enabled"]).executeTakeFirst();
+  return row ? { id: row.id, enabled: row.enabled === 1 } : undefined;
 }
 
 /**

@@ -76,8 +76,9 @@ export async function createInbound(deps: InboundDeps, input: InboundInput): Pro
     await checkConflicts(trx, deps.config, valid, null);
     await insertInbound(trx, values, deps.now());
   });
-  deps.services.core.requestApply(`inbound "${valid.tag}" created`);
-  return await getInbound(deps.db, valid.tag);
+  const created = await getInbound(deps.db, valid.tag);
+  deps.services.core.requestApply(`inbound "${valid.tag}" created`, { inboundIds: [created.id] });
+  return created;
 }
 
 /**
@@ -106,7 +107,9 @@ export async function updateInbound(
     await updateInboundRow(trx, existing.id, values, deps.now());
   });
   await removeObsoleteTlsFiles(deps.config.dataDir, existing.settings.tls, settings.tls);
-  deps.services.core.requestApply(`inbound "${valid.tag}" updated`);
+  deps.services.core.requestApply(`inbound "${valid.tag}" updated`, {
+    inboundIds: [existing.id],
+  });
   return await getInbound(deps.db, valid.tag);
 }
 
@@ -118,14 +121,19 @@ export async function deleteInbound(deps: InboundDeps, tag: string): Promise<voi
   const existing = await getInbound(deps.db, tag);
   await deps.db.transaction().execute((trx) => deleteInboundRows(trx, existing.id));
   await removeObsoleteTlsFiles(deps.config.dataDir, existing.settings.tls, undefined);
-  deps.services.core.requestApply(`inbound "${existing.tag}" deleted`);
+  deps.services.core.requestApply(`inbound "${existing.tag}" deleted`, {
+    inboundIds: [existing.id],
+  });
 }
 
 /** Enables a disabled inbound or disables an enabled one; returns the new state. */
 export async function toggleInbound(deps: InboundDeps, tag: string): Promise<boolean> {
-  const enabled = await toggleInboundRow(deps.db, tag, deps.now());
-  if (enabled === undefined) throw new NotFoundError(`Inbound "${clip(tag)}" does not exist`);
-  deps.services.core.requestApply(`inbound "${tag}" ${enabled ? "enabled" : "disabled"}`);
+  const toggled = await toggleInboundRow(deps.db, tag, deps.now());
+  if (toggled === undefined) throw new NotFoundError(`Inbound "${clip(tag)}" does not exist`);
+  const { id, enabled } = toggled;
+  deps.services.core.requestApply(`inbound "${tag}" ${enabled ? "enabled" : "disabled"}`, {
+    inboundIds: [id],
+  });
   return enabled;
 }
 

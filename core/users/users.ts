@@ -113,7 +113,7 @@ export async function createUser(deps: UserDeps, input: ParsedUserInput) {
     await repo.replaceUserInbounds(trx, id, inboundIds);
     return (await repo.findUserWithInbounds(trx, name))!;
   }).catch((e) => asNameConflict(e, v.name));
-  deps.services.core.requestApply(`user "${user.name}" created`);
+  deps.services.core.requestApply(`user "${user.name}" created`, { userIds: [user.id] });
   return user;
 }
 
@@ -157,7 +157,9 @@ export async function updateUser(deps: UserDeps, name: string, input: ParsedUser
     if (v.inbounds !== undefined) await repo.replaceUserInbounds(trx, current.id, inboundIds);
     return (await repo.findUserWithInbounds(trx, v.name ?? current.name))!;
   }).catch((e) => asNameConflict(e, v.name));
-  if (affectsConfig) deps.services.core.requestApply(`user "${user.name}" edited`);
+  if (affectsConfig) {
+    deps.services.core.requestApply(`user "${user.name}" edited`, { userIds: [user.id] });
+  }
   return user;
 }
 
@@ -174,7 +176,9 @@ export async function setUserEnabled(deps: UserDeps, name: string, enabled: bool
     return (await repo.findUserWithInbounds(trx, name))!;
   });
   if (changed) {
-    deps.services.core.requestApply(`user "${name}" ${enabled ? "enabled" : "disabled"}`);
+    deps.services.core.requestApply(`user "${name}" ${enabled ? "enabled" : "disabled"}`, {
+      userIds: [user.id],
+    });
   }
   return user;
 }
@@ -191,7 +195,9 @@ export async function regenerateUserCredentials(deps: UserDeps, name: string) {
     });
     return (await repo.findUserWithInbounds(trx, name))!;
   });
-  deps.services.core.requestApply(`user "${name}" credentials regenerated`);
+  deps.services.core.requestApply(`user "${name}" credentials regenerated`, {
+    userIds: [user.id],
+  });
   return user;
 }
 
@@ -206,17 +212,18 @@ export async function resetUserTraffic(deps: UserDeps, name: string) {
     await repo.clearUserTraffic(trx, current.id, now);
     return (await repo.findUserWithInbounds(trx, name))!;
   });
-  deps.services.core.requestApply(`user "${name}" traffic reset`);
+  deps.services.core.requestApply(`user "${name}" traffic reset`, { userIds: [user.id] });
   return user;
 }
 
 /** Deletes a user with their assignments and per-inbound traffic, in one transaction. */
 export async function deleteUser(deps: UserDeps, name: string): Promise<void> {
-  await writeTransaction(deps.db, async (trx) => {
+  const id = await writeTransaction(deps.db, async (trx) => {
     const current = await mustFind(trx, name);
     await repo.deleteUserRows(trx, current.id);
+    return current.id;
   });
-  deps.services.core.requestApply(`user "${name}" deleted`);
+  deps.services.core.requestApply(`user "${name}" deleted`, { userIds: [id] });
 }
 
 /** A user with assignments and per-inbound traffic; NotFoundError if there is none. */
