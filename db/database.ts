@@ -29,8 +29,7 @@ function isRead(stmt: InStatement): boolean {
  * the writer). Code must never write through the database while holding one of its own
  * transactions open; use the transaction.
  */
-function serializeWrites(client: Client): Client {
-  const lock = new Mutex();
+function serializeWrites(client: Client, lock: Mutex): Client {
   const wrapTransaction = (tx: Transaction, release: () => void): Transaction => {
     let released = false;
     const done = () => {
@@ -93,6 +92,19 @@ function serializeWrites(client: Client): Client {
   });
 }
 
+const writeLocks = new WeakMap<Db, Mutex>();
+
+/**
+ * Holds this process's write lock of a local database until the returned function is
+ * called, for a writer on another connection (the poll worker): while it writes, no write
+ * of this process starts, so none waits synchronously on SQLite's lock. Remote databases
+ * have no such lock (their server orders writes); the function then does nothing.
+ */
+export async function holdWrites(db: Db): Promise<() => void> {
+  const lock = writeLocks.get(db);
+  return lock ? await lock.acquire() : () => {};
+}
+
 /**
  * Opens the database at `url` and migrates it. A `file:` URL gets WAL mode and a busy
  * timeout; `libsql://`, `http(s)://` URLs use a remote server with `authToken`.
@@ -101,7 +113,8 @@ function serializeWrites(client: Client): Client {
 export async function openDatabase(url: string, authToken?: string): Promise<Db> {
   // `@libsql/client/node` can open files under Deno; the dialect's default web client cannot.
   const raw = createClient({ url, authToken, timeout: 5000 });
-  const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw);
+  const writeLock = new Mutex();
+  const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw, writeLock);
   const dialect = new LibsqlDialect({ client: client as never });
   const createDriver = dialect.createDriver.bind(dialect);
   // The dialect leaves a client it was handed open; close it with the Kysely instance.
@@ -115,6 +128,7 @@ export async function openDatabase(url: string, authToken?: string): Promise<Db>
     return driver;
   };
   const db = new Kysely<Database>({ dialect });
+  if (!isRemoteDatabaseUrl(url)) writeLocks.set(db, writeLock);
   if (!isRemoteDatabaseUrl(url)) {
     await sql`PRAGMA journal_mode = WAL`.execute(db);
   }

@@ -56,6 +56,8 @@ export interface UsersTable {
   sub_token: string;
   reset_strategy: string;
   last_reset_at: number | null;
+  /** Next periodic reset (epoch ms); null while not anchored (core/users/periodic_reset.ts). */
+  next_reset_at: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }

@@ -4,13 +4,7 @@
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "@std/assert";
 import { generateSelfSignedCertificate } from "../core/keys.ts";
-import {
-  freePort,
-  freeUdpPort,
-  requireSingBox,
-  singBoxTestOptions,
-  startPayloadServer,
-} from "./support/sing_box.ts";
+import { freePort, freeUdpPort, startPayloadServer, testWithEachCore } from "./support/sing_box.ts";
 import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
 import { loginCookie } from "./support/app.ts";
 
@@ -21,10 +15,9 @@ async function runCount(panel: { db: import("../db/database.ts").Db }): Promise<
   return rows.length;
 }
 
-Deno.test(
-  singBoxTestOptions("every inbound type created through the API carries real traffic"),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "every inbound type created through the API carries real traffic",
+  async (bin) => {
     const payload = startPayloadServer();
     const realityName = "reality.singdeck.test";
     const realityCert = await generateSelfSignedCertificate(realityName);
@@ -63,9 +56,13 @@ Deno.test(
         { tag: "tuic", type: "tuic", tls: selfSigned },
         { tag: "mixed", type: "mixed" },
       ];
+      const used = new Set<number>();
       for (const spec of specs) {
         const quic = spec.type === "hysteria2" || spec.type === "tuic";
-        const port = quic ? await freeUdpPort() : freePort();
+        // A free UDP port can be a TCP port an earlier inbound took (one port per inbound).
+        let port = quic ? await freeUdpPort() : freePort();
+        while (used.has(port)) port = quic ? await freeUdpPort() : freePort();
+        used.add(port);
         await panel.api("POST", "/inbounds", { listen: "127.0.0.1", port, ...spec });
       }
       await panel.api("POST", "/users", { name: "e2e.user@x", inbounds: specs.map((s) => s.tag) });
@@ -95,12 +92,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "several changes close together reload sing-box once and the new user connects",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "several changes close together reload sing-box once and the new user connects",
+  async (bin, flavour) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin, { applyDelayMs: 400 });
     try {
@@ -111,8 +105,13 @@ Deno.test(
       await panel.api("POST", "/users", { name: "third", inbounds: ["main"] });
       await panel.api("PATCH", "/users/first", { note: "edited" });
       await panel.core.settled();
-      assertEquals(await runCount(panel), runs + 1, "three changes, one reload");
-      assertNotEquals(panel.core.status().pid, pid);
+      if (flavour === "sing-box") {
+        assertEquals(await runCount(panel), runs + 1, "three changes, one reload");
+        assertNotEquals(panel.core.status().pid, pid);
+      } else {
+        assertEquals(await runCount(panel), runs, "singdeck-core swaps the inbound: no restart");
+        assertEquals(panel.core.status().pid, pid);
+      }
       const client = await panel.client("main", "third");
       await downloadIntact(client, payload, MiB);
     } finally {
@@ -122,10 +121,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions("a config sing-box check refuses leaves the old process serving"),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "an inbound sing-box check refuses is left out and named; the others keep serving",
+  async (bin, flavour) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     try {
@@ -157,9 +155,15 @@ Deno.test(
       await panel.api("PATCH", "/users/old", { inbounds: ["serving", "trojan-files"] });
       await panel.core.settled();
       const status = panel.core.status();
-      assertStringIncludes(status.configError ?? "", "sing-box refused the new config");
+      assertStringIncludes(
+        status.configError ?? "",
+        flavour === "sing-box"
+          ? 'inbound "trojan-files" is left out'
+          : 'the core refused inbound "trojan-files"',
+      );
       assertStringIncludes(status.configError ?? "", "mine.crt");
-      assertEquals(status.pid, pid, "the old process keeps running");
+      assertEquals(status.failedInbounds.map((f) => f.tag), ["trojan-files"]);
+      assertEquals(status.pid, pid, "without the refused inbound nothing changed: no restart");
       const api = await panel.api<{ core: { configError: string } }>("GET", "/status");
       assertStringIncludes(api.core.configError, "mine.crt");
       const client = await panel.client("serving", "old");
@@ -172,12 +176,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "an inbound on a port another program holds is refused; the old config keeps serving",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "an inbound on a port another program holds is refused; the old config keeps serving",
+  async (bin, flavour) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin, { applyDelayMs: 500 });
     let squatter: Deno.Listener | null = null;
@@ -212,7 +213,9 @@ Deno.test(
       const status = panel.core.status();
       assertStringIncludes(
         status.configError ?? "",
-        `Port ${late} (tcp) on 127.0.0.1 is already in use`,
+        flavour === "sing-box"
+          ? `Port ${late} (tcp) on 127.0.0.1 is already in use`
+          : `the core refused inbound "late": start inbound/vless[late]: listen tcp 127.0.0.1:${late}`,
       );
       assertEquals(status.pid, pid, "the old process keeps running");
       const client = await panel.client("main", "u1");
@@ -225,12 +228,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "kill -9 of sing-box is noticed and it is restarted; shutdown leaves no process",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "kill -9 of sing-box is noticed and it is restarted; shutdown leaves no process",
+  async (bin) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     let closed = false;
@@ -261,12 +261,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "an inbound whose certificate does not exist is refused; the config keeps serving",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "an inbound whose certificate does not exist is refused; the config keeps serving",
+  async (bin) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     try {
@@ -311,10 +308,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions("the generated config is shown with secrets masked and downloads whole"),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "the generated config is shown with secrets masked and downloads whole",
+  async (bin) => {
     const panel = await startLivePanel(bin);
     try {
       await panel.serveOneUser("secretive");

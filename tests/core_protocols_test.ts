@@ -128,6 +128,8 @@ for (const [name, build] of cases) {
         const { config } = generateSingBoxConfig({
           inbounds: [{ inbound, users: [user] }],
           apiListen: `127.0.0.1:${apiPort}`,
+          // The payload server is on loopback; the stats API stays closed all the same.
+          allowPrivateEgress: true,
           now: Date.now(),
         });
         const server = await startSingBox(bin, config, dir, {

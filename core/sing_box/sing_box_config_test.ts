@@ -376,13 +376,55 @@ Deno.test("generateSingBoxConfig() rejects a non-loopback stats API address", ()
   }
 });
 
-Deno.test("generateSingBoxConfig() rejects connections to the stats API port", () => {
+Deno.test("generateSingBoxConfig() keeps proxy users off this host by default", () => {
   const { config } = generateSingBoxConfig({
     inbounds: one("m", "mixed"),
     apiListen: "[::1]:12345",
+    panelPort: 2095,
+    hostAddresses: ["203.0.113.7", "2001:db8::7"],
     now: NOW,
   });
-  assertEquals((config.route as Json).rules, [{ port: [12345], action: "reject" }]);
+  const rules = (config.route as Json).rules as Json[];
+  assertEquals(rules[0], {
+    domain: ["localhost"],
+    domain_suffix: [".localhost"],
+    action: "reject",
+  });
+  assertEquals(rules[1], { action: "resolve" }, "domains resolve before the IP rules match");
+  assertEquals(rules[2].port, [12345, 2095]);
+  assertEquals(rules[2].action, "reject");
+  const host = rules[2].ip_cidr as string[];
+  for (const cidr of ["127.0.0.0/8", "::1/128", "203.0.113.7/32", "2001:db8::7/128"]) {
+    assert(host.includes(cidr), `${cidr} is this host`);
+  }
+  assertEquals(rules[3], { ip_is_private: true, action: "reject" });
+  assert((rules[4].ip_cidr as string[]).includes("100.64.0.0/10"));
+  assertEquals(rules.length, 5);
+});
+
+Deno.test("generateSingBoxConfig() with private egress allowed still closes the panel and stats ports here", () => {
+  const { config } = generateSingBoxConfig({
+    inbounds: one("m2", "mixed"),
+    apiListen: API,
+    panelPort: 2095,
+    allowPrivateEgress: true,
+    now: NOW,
+  });
+  const rules = (config.route as Json).rules as Json[];
+  assertEquals(rules.length, 3);
+  assertEquals(rules[2].port, [10085, 2095]);
+  assert(!rules.some((r) => r.ip_is_private), "private networks are reachable");
+});
+
+Deno.test("generateSingBoxConfig() for singdeck-core lists no stats names and reuses ports", () => {
+  const { config } = generateSingBoxConfig({
+    inbounds: one("core-in", "vless"),
+    apiListen: API,
+    core: "singdeck-core",
+    now: NOW,
+  });
+  assertEquals(((config.experimental as Json).v2ray_api as Json).stats, { enabled: true });
+  assertEquals(inboundsOf(config)[0].reuse_addr, true);
 });
 
 Deno.test("generateSingBoxConfig() refuses vision flow without TLS or Reality", () => {

@@ -8,6 +8,7 @@ import { type Db, openDatabase } from "../../db/database.ts";
 import { parseConfig } from "../../core/config.ts";
 import { ensureAdmin } from "../../core/auth/admin_auth.ts";
 import { CoreService } from "../../core/sing_box/core_service.ts";
+import { saveSettings } from "../../core/settings.ts";
 import { rowToInbound } from "../../db/inbounds.ts";
 import { toUser, usersWithTraffic } from "../../db/users.ts";
 import type { Inbound, User } from "../../core/model.ts";
@@ -17,6 +18,7 @@ import {
   fetchViaProxy,
   freePort,
   type PayloadServer,
+  requireSingBox,
   type RunningClient,
   startClient,
 } from "./sing_box.ts";
@@ -65,8 +67,13 @@ export async function startLivePanel(
   });
   const db = await openDatabase(config.dbUrl);
   await ensureAdmin(db, TEST_PASSWORD, Date.now());
+  // The payload servers of these tests listen on loopback, which proxy users cannot reach
+  // by default (tests/egress_e2e_test.ts is about that default).
+  await saveSettings(db, { allowPrivateEgress: "1" });
   const core = new CoreService({
     db,
+    dbUrl: config.dbUrl,
+    panelPort: config.listenPort,
     binary: bin,
     dataDir,
     logLevel: "info",
@@ -122,7 +129,8 @@ export async function startLivePanel(
       const inbound = await panel.inbound(tag);
       const user = await panel.user(userName);
       const outbound = clientOutbound(inbound, user, "127.0.0.1");
-      const client = await startClient(bin, outbound, dataDir);
+      // Clients are plain sing-box, whatever the panel runs.
+      const client = await startClient(requireSingBox(), outbound, dataDir);
       clients.push(client);
       return client;
     },

@@ -3,6 +3,8 @@
  * itself. Talks to it over HTTP on a loopback port with an API token.
  */
 import { freePort } from "./sing_box.ts";
+import { openDatabase } from "../../db/database.ts";
+import { saveSettings } from "../../core/settings.ts";
 
 export const PANEL_TOKEN = "process-token-0123456789abcdef";
 
@@ -21,11 +23,17 @@ export interface PanelProcess {
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** Starts `main.ts` on a free loopback port with `dataDir`; resolves once it listens. */
+/**
+ * Starts `main.ts` on a free loopback port with `dataDir`; resolves once it listens.
+ * Proxy users may reach loopback (where the tests' payload servers listen).
+ */
 export async function startPanelProcess(
   dataDir: string,
   env: Record<string, string>,
 ): Promise<PanelProcess> {
+  const db = await openDatabase(`file:${dataDir}/singdeck.db`);
+  await saveSettings(db, { allowPrivateEgress: "1" });
+  await db.destroy();
   const port = freePort();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN],

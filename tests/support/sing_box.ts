@@ -60,6 +60,66 @@ export function singBoxTestOptions(name: string): { name: string; ignore: boolea
   return { name, ignore: missing && !ci };
 }
 
+/**
+ * The singdeck-core binary for tests: env `SINGDECK_CORE`, else the newest build cached by
+ * `scripts/install_singdeck_core.sh`; null when none exists.
+ */
+export function findSingdeckCore(): string | null {
+  const fromEnv = Deno.env.get("SINGDECK_CORE");
+  if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
+  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
+    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
+  let newest: { path: string; mtime: number } | null = null;
+  try {
+    for (const entry of Deno.readDirSync(cacheRoot)) {
+      if (!entry.name.startsWith("singdeck-core-")) continue;
+      const path = `${cacheRoot}/${entry.name}/bin/singdeck-core`;
+      const mtime = isFile(path) ? Deno.statSync(path).mtime?.getTime() ?? 0 : -1;
+      if (mtime >= 0 && (!newest || mtime > newest.mtime)) newest = { path, mtime };
+    }
+  } catch { /* no cache */ }
+  return newest?.path ?? null;
+}
+
+/** The two programs the panel can run: plain sing-box, or singdeck-core. */
+export type CoreFlavour = "sing-box" | "singdeck-core";
+
+/**
+ * Registers `fn` as one test per core flavour ("name [sing-box]", "name [singdeck-core]"),
+ * each given its core binary. A missing binary makes its test ignored with a warning,
+ * except under `CI=true`, where it fails.
+ */
+export function testWithEachCore(
+  name: string,
+  fn: (bin: string, flavour: CoreFlavour) => Promise<void>,
+  flavours: CoreFlavour[] = ["sing-box", "singdeck-core"],
+): void {
+  const ci = Deno.env.get("CI") === "true";
+  for (const flavour of flavours) {
+    const bin = flavour === "sing-box" ? findSingBox() : findSingdeckCore();
+    if (bin === null && !ci) {
+      console.warn(
+        `Ignoring "${name} [${flavour}]": ${
+          flavour === "sing-box" ? MISSING_REASON : MISSING_CORE_REASON
+        }`,
+      );
+    }
+    Deno.test({
+      name: `${name} [${flavour}]`,
+      ignore: bin === null && !ci,
+      fn: () => {
+        if (bin === null) {
+          throw new Error(flavour === "sing-box" ? MISSING_REASON : MISSING_CORE_REASON);
+        }
+        return fn(bin, flavour);
+      },
+    });
+  }
+}
+
+const MISSING_CORE_REASON = "singdeck-core not found: set SINGDECK_CORE or run " +
+  "scripts/install_singdeck_core.sh";
+
 /** The sing-box binary, or an error saying how to get one (fails the test under CI). */
 export function requireSingBox(): string {
   const bin = findSingBox();
