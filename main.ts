@@ -4,6 +4,7 @@
  * flushes the stats and stops sing-box (no orphan is left behind).
  */
 import { parseConfig, USAGE } from "./core/config.ts";
+import { versionText } from "./core/version.ts";
 import { ValidationError } from "./core/errors.ts";
 import { openDatabase } from "./db/database.ts";
 import { ensureAdmin } from "./core/auth/admin_auth.ts";
@@ -13,6 +14,10 @@ import { CoreService } from "./core/sing_box/core_service.ts";
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
     console.log(USAGE);
+    return 0;
+  }
+  if (args.includes("--version")) {
+    console.log(versionText());
     return 0;
   }
   let config;

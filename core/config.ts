@@ -36,6 +36,7 @@ const OPTIONS = {
 } satisfies Record<string, Option>;
 
 export const USAGE = `singdeck: a web panel for the sing-box proxy core
+Usage: singdeck [flags] | singdeck --version | singdeck --help
 
 Flags (each also an environment variable):
   --listen HOST:PORT      SINGDECK_LISTEN          default 127.0.0.1:2095

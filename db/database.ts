@@ -1,10 +1,10 @@
 /** Opens the libSQL database (a local file or a remote server) as a Kysely instance. */
 import { Kysely, sql } from "kysely";
-import { LibsqlDialect } from "@libsql/kysely-libsql";
 import { type Client, createClient, type InStatement, type Transaction } from "@libsql/client/node";
 import type { Database } from "./schema.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { Mutex } from "../core/mutex.ts";
+import { LibsqlDialect } from "./libsql_dialect.ts";
 
 export type Db = Kysely<Database>;
 
@@ -111,23 +111,12 @@ export async function holdWrites(db: Db): Promise<() => void> {
  * `db.destroy()` closes the client.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Db> {
-  // `@libsql/client/node` can open files under Deno; the dialect's default web client cannot.
+  // `@libsql/client/node`: its web entry cannot open local files under Deno.
   const raw = createClient({ url, authToken, timeout: 5000 });
   const writeLock = new Mutex();
   const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw, writeLock);
-  const dialect = new LibsqlDialect({ client: client as never });
-  const createDriver = dialect.createDriver.bind(dialect);
-  // The dialect leaves a client it was handed open; close it with the Kysely instance.
-  dialect.createDriver = () => {
-    const driver = createDriver();
-    const destroy = driver.destroy.bind(driver);
-    driver.destroy = async () => {
-      await destroy();
-      raw.close();
-    };
-    return driver;
-  };
-  const db = new Kysely<Database>({ dialect });
+  // The dialect's driver closes the client (and so `raw`) with the Kysely instance.
+  const db = new Kysely<Database>({ dialect: new LibsqlDialect(client) });
   if (!isRemoteDatabaseUrl(url)) writeLocks.set(db, writeLock);
   if (!isRemoteDatabaseUrl(url)) {
     await sql`PRAGMA journal_mode = WAL`.execute(db);
