@@ -20,6 +20,7 @@ import { parseInboundSort } from "../core/inbounds/inbound_input.ts";
 import { ValidationError } from "../core/errors.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 import { formatBytes } from "../core/format.ts";
+import { realHost } from "../core/port_probe.ts";
 
 /** Asserts status, then an HTML content type; returns the body. */
 async function html(res: Response, status: number): Promise<string> {
@@ -880,7 +881,7 @@ Deno.test("POST /inbounds form rejects a port another program holds", () =>
     } finally {
       squatter.close();
     }
-  }));
+  }, { host: realHost }));
 
 Deno.test("POST /inbounds form keeps the entered values on a 422, escaped", () =>
   withPanel(async (p) => {
