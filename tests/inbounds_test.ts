@@ -459,7 +459,8 @@ async function trafficFixture(p: TestPanel) {
   };
   let port = 31000;
   for (const tag of ["c", "a", "d", "b"]) {
-    await p.postForm("/inbounds", { tag, type: "mixed", port: String(port++) });
+    const res = await p.postForm("/inbounds", { tag, type: "mixed", port: String(port++) });
+    assertEquals(res.status, 303, `creating inbound ${tag}: ${await res.text()}`);
     const [uplink, downlink] = traffic[tag];
     await p.db.updateTable("inbounds").set({ uplink, downlink }).where("tag", "=", tag).execute();
   }

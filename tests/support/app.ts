@@ -169,3 +169,17 @@ export async function snapshotDatabase(db: Db): Promise<Record<string, unknown[]
   for (const t of tables) out[t] = await db.selectFrom(t).selectAll().execute();
   return out;
 }
+
+/** Asserts the status, then a JSON content type; returns the parsed body. */
+export async function expectJson<T = Record<string, unknown>>(
+  res: Response,
+  status: number,
+): Promise<T> {
+  const text = await res.text();
+  if (res.status !== status) {
+    throw new Error(`Expected status ${status}, got ${res.status}: ${text}`);
+  }
+  const type = res.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/json")) throw new Error(`Expected JSON, got "${type}"`);
+  return JSON.parse(text) as T;
+}
