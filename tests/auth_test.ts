@@ -1,8 +1,11 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
-import { createTestPanel, loginCookie, snapshotDatabase, TEST_PASSWORD } from "./support/app.ts";
-import { createApp } from "../app.tsx";
-import { idleServices } from "../core/services.ts";
-import { parseConfig } from "../core/config.ts";
+import {
+  createTestPanel,
+  loginCookie,
+  snapshotDatabase,
+  TEST_PASSWORD,
+  withClockedApp,
+} from "./support/app.ts";
 import { ensureAdmin } from "../core/auth/admin_auth.ts";
 import { openDatabase } from "../db/database.ts";
 
@@ -107,30 +110,29 @@ Deno.test("POST /logout ends the session", async () => {
   }
 });
 
-Deno.test("a session idle for longer than 12 hours expires", async () => {
-  const dataDir = await Deno.makeTempDir();
-  const db = await openDatabase(`file:${dataDir}/t.db`);
-  try {
-    let now = Date.now();
-    await ensureAdmin(db, TEST_PASSWORD, now);
-    const app = createApp({
-      db,
-      config: parseConfig([], { SINGDECK_DATA_DIR: dataDir }),
-      services: idleServices(),
-      now: () => now,
-    });
-    const cookie = await loginCookie(app);
+Deno.test("a session idle for longer than 12 hours expires", () =>
+  withClockedApp(async ({ app, db, clock, cookie }) => {
     assertEquals((await app.request("/settings", { headers: { Cookie: cookie } })).status, 200);
-    now += 12 * 3600 * 1000 + 1000;
+    clock.now += 12 * 3600 * 1000 + 1000;
     const fresh = await loginCookie(app); // a later login sweeps the abandoned session
     assertEquals((await db.selectFrom("sessions").selectAll().execute()).length, 1);
     assertEquals((await app.request("/settings", { headers: { Cookie: cookie } })).status, 303);
     assertEquals((await app.request("/settings", { headers: { Cookie: fresh } })).status, 200);
-  } finally {
-    await db.destroy();
-    await Deno.remove(dataDir, { recursive: true });
-  }
-});
+  }));
+
+Deno.test("a session in constant use still expires 24 hours after login", () =>
+  withClockedApp(async ({ app, db, clock, cookie }) => {
+    for (let hour = 1; hour < 24; hour++) {
+      clock.now += 3600_000;
+      const res = await app.request("/settings", { headers: { Cookie: cookie } });
+      assertEquals(res.status, 200, `after ${hour} h of use`);
+      await res.body?.cancel();
+    }
+    clock.now += 3600_000 + 1000;
+    const expired = await app.request("/settings", { headers: { Cookie: cookie } });
+    assertEquals(expired.status, 303);
+    assertEquals(await db.selectFrom("sessions").selectAll().execute(), []);
+  }));
 
 Deno.test("state-changing requests without the CSRF token are refused and change nothing", async () => {
   const p = await createTestPanel();

@@ -79,6 +79,15 @@ Deno.test("concurrent PATCHes of one inbound never mix their changes", () =>
     }
   }));
 
+/** The user form as submitted with a traffic limit of 10 GB and a note. */
+const ALICE_FORM = {
+  name: "alice",
+  trafficLimitGb: "10",
+  enabled: "on",
+  resetStrategy: "none",
+  note: "edited in an old tab",
+};
+
 /** The hidden `version` field of a page's edit form. */
 function formVersion(page: string): string {
   const version = /name="version" value="([0-9a-f]{16})"/.exec(page)?.[1];
@@ -95,28 +104,14 @@ Deno.test("POST /users/:name from a form opened before another change answers 40
     await expectJson(raised, 200);
     applied.length = 0;
     const before = await snapshotDatabase(p.db);
-    const stale = await p.postForm("/users/alice", {
-      version,
-      name: "alice",
-      trafficLimitGb: "10",
-      enabled: "on",
-      resetStrategy: "none",
-      note: "edited in an old tab",
-    });
+    const stale = await p.postForm("/users/alice", { ...ALICE_FORM, version });
     assertEquals(stale.status, 409);
     const page = await stale.text();
     assertStringIncludes(page, "was changed by someone else since this form was opened");
     assertEquals(await snapshotDatabase(p.db), before);
     assertEquals(applied, []);
     // The re-rendered form carries the current version: saving again is a deliberate overwrite.
-    const again = await p.postForm("/users/alice", {
-      version: formVersion(page),
-      name: "alice",
-      trafficLimitGb: "10",
-      enabled: "on",
-      resetStrategy: "none",
-      note: "edited in an old tab",
-    });
+    const again = await p.postForm("/users/alice", { ...ALICE_FORM, version: formVersion(page) });
     assertEquals(again.status, 303);
   }));
 

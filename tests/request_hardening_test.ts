@@ -4,19 +4,14 @@
  * normalised path.
  */
 import { assert, assertEquals, assertStringIncludes } from "@std/assert";
-import { createTestPanel, loginCookie, snapshotDatabase, TEST_PASSWORD } from "./support/app.ts";
-import { createApp } from "../app.tsx";
-import { parseConfig } from "../core/config.ts";
-import { ensureAdmin } from "../core/auth/admin_auth.ts";
+import { createTestPanel, snapshotDatabase, TEST_PASSWORD } from "./support/app.ts";
 import { safeEqual } from "../core/auth/passwords.ts";
-import { idleServices } from "../core/services.ts";
 import { saveSettings } from "../core/settings.ts";
-import { openDatabase } from "../db/database.ts";
 
 const FORM = { "Content-Type": "application/x-www-form-urlencoded" };
 
 /** A body of `bytes` bytes sent without Content-Length (chunked), as a streaming client would. */
-function streamedBody(bytes: number): ReadableStream<Uint8Array> {
+function streamedBody(bytes = 10 * 1024 * 1024): ReadableStream<Uint8Array> {
   let sent = 0;
   return new ReadableStream({
     pull(controller) {
@@ -31,6 +26,15 @@ function streamedBody(bytes: number): ReadableStream<Uint8Array> {
 // ---------------------------------------------------------------------------------------
 // Item 4: body limits
 
+const streamedPost = (): RequestInit => ({ method: "POST", body: streamedBody(), headers: FORM });
+
+/** Asserts a streamed body was refused with 413 without being read to its end. */
+async function assertStreamRefused(response: Response | Promise<Response>) {
+  const res = await response;
+  assertEquals(res.status, 413);
+  await res.body?.cancel();
+}
+
 Deno.test("POST /login refuses a body over 8 KB with 413, with or without Content-Length", async () => {
   const p = await createTestPanel();
   try {
@@ -39,13 +43,7 @@ Deno.test("POST /login refuses a body over 8 KB with 413, with or without Conten
     const sized = await p.app.request("/login", { method: "POST", body: big, headers: FORM });
     assertEquals(sized.status, 413);
     assertStringIncludes(await sized.text(), "larger than 8 KB");
-    const streamed = await p.app.request("/login", {
-      method: "POST",
-      body: streamedBody(10 * 1024 * 1024),
-      headers: FORM,
-    });
-    assertEquals(streamed.status, 413);
-    await streamed.body?.cancel();
+    await assertStreamRefused(p.app.request("/login", streamedPost()));
     assertEquals(await snapshotDatabase(p.db), before);
   } finally {
     await p.close();
@@ -62,13 +60,7 @@ Deno.test("form routes refuse a body over 64 KB with 413 before reading it all",
       assertStringIncludes(res.headers.get("content-type") ?? "", "text/html");
       assertStringIncludes(await res.text(), "larger than 64 KB");
     }
-    const streamed = await p.request("/users", {
-      method: "POST",
-      body: streamedBody(10 * 1024 * 1024),
-      headers: FORM,
-    });
-    assertEquals(streamed.status, 413);
-    await streamed.body?.cancel();
+    await assertStreamRefused(p.request("/users", streamedPost()));
     assertEquals(await snapshotDatabase(p.db), before);
   } finally {
     await p.close();
@@ -149,36 +141,7 @@ Deno.test("the panel answers 421 to host names it was not given (DNS rebinding)"
 });
 
 // ---------------------------------------------------------------------------------------
-// Item 7: session lifetime, Cache-Control, HSTS, constant-time comparison
-
-Deno.test("a session in constant use still expires 24 hours after login", async () => {
-  const dataDir = await Deno.makeTempDir();
-  const db = await openDatabase(`file:${dataDir}/t.db`);
-  try {
-    let now = Date.now();
-    await ensureAdmin(db, TEST_PASSWORD, now);
-    const app = createApp({
-      db,
-      config: parseConfig([], { SINGDECK_DATA_DIR: dataDir }),
-      services: idleServices(),
-      now: () => now,
-    });
-    const cookie = await loginCookie(app);
-    for (let hour = 1; hour < 24; hour++) {
-      now += 3600_000;
-      const res = await app.request("/settings", { headers: { Cookie: cookie } });
-      assertEquals(res.status, 200, `after ${hour} h of use`);
-      await res.body?.cancel();
-    }
-    now += 3600_000 + 1000;
-    const expired = await app.request("/settings", { headers: { Cookie: cookie } });
-    assertEquals(expired.status, 303);
-    assertEquals(await db.selectFrom("sessions").selectAll().execute(), []);
-  } finally {
-    await db.destroy();
-    await Deno.remove(dataDir, { recursive: true });
-  }
-});
+// Item 7: Cache-Control, HSTS, constant-time comparison (the session lifetime: auth_test.ts)
 
 Deno.test("pages and API answers with credentials or the config are not stored by caches", async () => {
   const p = await createTestPanel();

@@ -125,6 +125,33 @@ export async function createTestPanel(
   return panel;
 }
 
+/**
+ * Runs `fn` with an app on a fresh database whose clock the test moves (`clock.now`), and
+ * the session cookie of a login at the start.
+ */
+export async function withClockedApp(
+  fn: (
+    t: { app: TestPanel["app"]; db: Db; clock: { now: number }; cookie: string },
+  ) => Promise<void>,
+): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "singdeck-test-" });
+  const db = await openDatabase(`file:${dataDir}/t.db`);
+  try {
+    const clock = { now: Date.now() };
+    await ensureAdmin(db, TEST_PASSWORD, clock.now);
+    const app = createApp({
+      db,
+      config: parseConfig([], { SINGDECK_DATA_DIR: dataDir }),
+      services: idleServices(),
+      now: () => clock.now,
+    });
+    await fn({ app, db, clock, cookie: await loginCookie(app) });
+  } finally {
+    await db.destroy();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
 /** Services whose core records the reason of every apply request. */
 function recordingServices(): { services: Services; applied: string[] } {
   const applied: string[] = [];
