@@ -60,7 +60,8 @@ Flags (each also an environment variable):
   --data-dir DIR          SINGDECK_DATA_DIR        default ./singdeck-data
   --db URL                SINGDECK_DB_URL          default file:<data-dir>/singdeck.db
                           SINGDECK_DB_AUTH_TOKEN   token for a remote libSQL server
-  --sing-box PATH         SINGDECK_SING_BOX        default sing-box (from PATH)
+  --sing-box PATH         SINGDECK_SING_BOX        default sing-box from PATH, else the build
+                                                   scripts/install_sing_box.sh cached
   --poll-interval SECONDS SINGDECK_POLL_INTERVAL   default 10
   --table-refresh SECONDS SINGDECK_TABLE_REFRESH   default 5
   --log-level LEVEL       SINGDECK_LOG_LEVEL       sing-box log level, default info

@@ -30,7 +30,7 @@ function clientAddress(c: Context<AppEnv>): string {
 }
 
 /** Whether the request came over TLS (the panel's own, or a proxy that says so). */
-export function isHttps(c: Context<AppEnv>): boolean {
+function isHttps(c: Context<AppEnv>): boolean {
   return new URL(c.req.url).protocol === "https:" ||
     c.req.header("X-Forwarded-Proto") === "https";
 }
