@@ -69,7 +69,11 @@ export function listenAddressProblem(listen: string): Promise<string | null> {
     Deno.listen({ hostname: listen, port: 0 }).close();
   } catch (e) {
     if (e instanceof Deno.errors.AddrNotAvailable) {
-      return Promise.resolve(`is not an address of this machine`);
+      return Promise.resolve("is not an address of this machine");
+    }
+    // EAFNOSUPPORT: a machine without IPv6 has no IPv6 address either.
+    if (/Address family not supported|os error 97\b/.test((e as Error).message)) {
+      return Promise.resolve("is not an address of this machine (it has no IPv6)");
     }
   }
   return Promise.resolve(null);
