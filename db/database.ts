@@ -105,12 +105,38 @@ export async function holdWrites(db: Db): Promise<() => void> {
   return lock ? await lock.acquire() : () => {};
 }
 
+/** The file of a local database URL (`file:path`, `file:///path`), or null. */
+export function localDatabaseFile(url: string): string | null {
+  if (!url.startsWith("file:")) return null;
+  const rest = url.slice("file:".length).replace(/\?.*$/, "");
+  const path = rest.startsWith("//") ? decodeURIComponent(new URL(url).pathname) : rest;
+  return path === "" || path === ":memory:" ? null : path;
+}
+
 /**
- * Opens the database at `url` and migrates it. A `file:` URL gets WAL mode and a busy
- * timeout; `libsql://`, `http(s)://` URLs use a remote server with `authToken`.
- * `db.destroy()` closes the client.
+ * Makes a local database readable by the panel's user only: the file is created 0600
+ * before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode),
+ * and an existing database and its -wal and -shm files are set to 0600.
+ */
+async function restrictDatabaseFile(path: string): Promise<void> {
+  (await Deno.open(path, { create: true, write: true, mode: 0o600 })).close();
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      await Deno.chmod(file, 0o600);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+}
+
+/**
+ * Opens the database at `url` and migrates it. A `file:` URL gets WAL mode, a busy
+ * timeout and files of mode 0600; `libsql://`, `http(s)://` URLs use a remote server with
+ * `authToken`. `db.destroy()` closes the client.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Db> {
+  const file = localDatabaseFile(url);
+  if (file) await restrictDatabaseFile(file);
   // `@libsql/client/node`: its web entry cannot open local files under Deno.
   const raw = createClient({ url, authToken, timeout: 5000 });
   const writeLock = new Mutex();

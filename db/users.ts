@@ -183,6 +183,18 @@ export async function findUserByName(db: Q, name: string): Promise<User | undefi
   return row && toUser(row);
 }
 
+/**
+ * The user whose name equals `name` ignoring case, if any: names are unique regardless
+ * of case (the `users_name_nocase` index, migration 0004), so this is the clash check.
+ */
+export async function findUserByNameIgnoringCase(
+  db: Q,
+  name: string,
+): Promise<{ id: number; name: string } | undefined> {
+  return await db.selectFrom("users").select(["id", "name"])
+    .where(sql<boolean>`name = ${name} COLLATE NOCASE`).executeTakeFirst();
+}
+
 /** The user with this exact name and their inbound tags, if any. */
 export async function findUserWithInbounds(
   db: Q,

@@ -6,7 +6,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, ValidationError } from "../core/errors.ts";
-import { createUser, getUserDetail, updateUser } from "../core/users/users.ts";
+import { createUser, getUserDetail, updateUser, userVersion } from "../core/users/users.ts";
 import { parseUserForm, parseUserListQuery } from "../core/users/user_input.ts";
 import { listInboundTags, listUsers, USERS_PAGE_SIZE } from "../db/users.ts";
 import { UsersPage, UsersTableFragment, userUrl } from "../views/users.tsx";
@@ -27,14 +27,17 @@ type C = Context<AppEnv>;
 /** The field errors of a rejected change, or the error rethrown when it is not one. */
 function formErrors(e: unknown): Record<string, string> {
   if (e instanceof ValidationError && e.status === 422) return e.fields;
-  if (e instanceof ConflictError) return e.fields;
+  if (e instanceof ConflictError) {
+    // A conflict of the whole form (changed meanwhile) has no field: show it on top.
+    return Object.keys(e.fields).length > 0 ? e.fields : { form: e.message };
+  }
   throw e;
 }
 
 async function renderDetail(
   c: C,
   name: string,
-  edit?: { values: UserFormValues; errors: Record<string, string> },
+  edit?: { values: UserFormValues; errors: Record<string, string>; status: 409 | 422 },
 ) {
   const { db, now } = c.var.deps;
   const session = c.var.session!;
@@ -52,9 +55,10 @@ async function renderDetail(
         values: edit?.values ?? userFormValues(detail.user),
         errors: edit?.errors ?? {},
         inboundTags: await listInboundTags(db),
+        version: userVersion(detail.user),
       }}
     />,
-    edit ? 422 : 200,
+    edit?.status ?? 200,
   );
 }
 
@@ -138,22 +142,27 @@ export function userRoutes() {
     const name = c.req.param("name");
     const { user } = await getUserDetail(c.var.deps.db, name);
     const form = await readForm(c);
+    const version = typeof form.version === "string" ? form.version : undefined;
     try {
-      const saved = await updateUser(c.var.deps, name, parseUserForm(form, user));
+      const saved = await updateUser(c.var.deps, name, parseUserForm(form, user), version);
       return redirectAfterPost(c, userUrl(saved.name, "?done=saved"));
     } catch (e) {
-      const edit = { values: submittedFormValues(form), errors: formErrors(e) };
+      // A clash of one field (a taken name) re-renders like bad input; a change made
+      // meanwhile by someone else is a conflict of the whole form.
+      const status = e instanceof ConflictError && Object.keys(e.fields).length === 0 ? 409 : 422;
+      const edit = { values: submittedFormValues(form), errors: formErrors(e), status } as const;
       if (!isHtmx(c)) return renderDetail(c, name, edit);
-      const inboundTags = await listInboundTags(c.var.deps.db);
+      const stored = await getUserDetail(c.var.deps.db, name);
       return c.html(
         <UserForm
           action={userUrl(name)}
           csrfToken={c.var.session!.csrfToken}
           submitLabel="Save changes"
-          inboundTags={inboundTags}
+          inboundTags={await listInboundTags(c.var.deps.db)}
+          version={userVersion(stored.user)}
           {...edit}
         />,
-        422,
+        status,
       );
     }
   });

@@ -30,6 +30,8 @@ export interface InboundFormProps {
   realityPublicKey?: string;
   /** Certificate and key the panel generated for the stored inbound. */
   selfSignedFiles?: { certificatePath: string; keyPath: string };
+  /** The stored inbound's edit version (edit form only): a change made meanwhile is a 409. */
+  version?: string;
 }
 
 export interface InboundFormPageProps extends InboundFormProps {
@@ -95,6 +97,7 @@ export function InboundForm(props: InboundFormProps) {
       hx-swap="outerHTML"
     >
       <CsrfField token={props.csrfToken} />
+      {props.version && <input type="hidden" name="version" value={props.version} />}
       {props.notice && <p class="flash">{props.notice}</p>}
       {props.message && <p class="flash error" role="alert">{props.message}</p>}
       <div class="grid">

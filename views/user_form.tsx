@@ -74,6 +74,8 @@ export interface UserFormProps {
   /** Every inbound tag, the assignment choices. */
   inboundTags: string[];
   submitLabel: string;
+  /** The stored user's edit version (edit form only): a change made meanwhile is a 409. */
+  version?: string;
 }
 
 /**
@@ -95,8 +97,11 @@ export function UserForm(props: UserFormProps) {
       hx-swap="outerHTML"
     >
       <CsrfField token={props.csrfToken} />
+      {props.version && <input type="hidden" name="version" value={props.version} />}
       {hasErrors && (
-        <p class="flash error" role="alert">The user was not saved; fix the fields below.</p>
+        <p class="flash error" role="alert">
+          {errors.form ?? "The user was not saved; fix the fields below."}
+        </p>
       )}
       <label>
         Name

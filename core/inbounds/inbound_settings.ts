@@ -3,7 +3,7 @@
  * self-signed certificates), compared with what is stored, and shown without secrets.
  */
 import type { InboundValues } from "../../db/inbounds.ts";
-import { isPlainObject } from "./inbound_fields.ts";
+import { editVersion, stableJson } from "../versions.ts";
 import { fileExists, type PendingTlsFiles, selfSignedPaths } from "./inbound_tls_files.ts";
 import type { ValidInbound } from "./inbound_validation.ts";
 import {
@@ -91,12 +91,8 @@ export function sameValues(values: InboundValues, existing: Inbound): boolean {
     stableJson(values.settings) === stableJson(existing.settings);
 }
 
-function stableJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      isPlainObject(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v,
-  );
+/** The edit version of a stored inbound: changes whenever anything an update writes does. */
+export function inboundVersion(inbound: Inbound): string {
+  const { tag, type, listen, port, enabled, settings } = inbound;
+  return editVersion({ tag, type, listen, port, enabled, settings });
 }

@@ -5,6 +5,7 @@
  */
 import { isAbsolute } from "node:path";
 import { isHostname, MAX_HOSTNAME_LENGTH, normalizeIpAddress } from "../addresses.ts";
+import { unsafeTextProblem } from "../text.ts";
 import { clip, type FieldErrors, label, throwIfAny } from "./inbound_fields.ts";
 import {
   DEFAULT_LISTEN,
@@ -67,8 +68,9 @@ export function validateInboundInput(
       errors[field] = `${label(field)} must be at most ${max} characters`;
       return null;
     }
-    if (hasControlCharacter(value)) {
-      errors[field] = `${label(field)} must not contain control characters`;
+    const problem = unsafeTextProblem(value);
+    if (problem) {
+      errors[field] = `${label(field)} ${problem}`;
       return null;
     }
     return value;
@@ -77,7 +79,9 @@ export function validateInboundInput(
   const tag = text("tag", input.tag, MAX_TAG_LENGTH);
   if (tag === "") errors.tag = "Tag is required";
   else if (tag !== null) {
-    if (tag.includes("|") || tag.includes(">")) {
+    if (tag === "." || tag === "..") {
+      errors.tag = `Tag "${tag}" is not allowed: it is a path segment of its own`;
+    } else if (tag.includes("|") || tag.includes(">")) {
       errors.tag = `Tag cannot contain "|" or ">": sing-box stats use them as separators`;
     } else if (!/^[A-Za-z0-9._-]{1,48}$/.test(tag)) {
       errors.tag = `Tag may contain only letters, digits, ".", "_" and "-"`;
@@ -294,14 +298,6 @@ function parsePort(
     return null;
   }
   return port;
-}
-
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 }
 
 function capitalize(word: string): string {

@@ -6,6 +6,11 @@
 import type { Db } from "../../db/database.ts";
 import type { NewInboundRow, NewUserRow } from "../../db/schema.ts";
 
+/**
+ * Ports of inserted rows only need to differ from each other: these rows are never bound
+ * (no sing-box runs in the tests that use them) and inbound checks in test panels do not
+ * probe the host (`unoccupiedHost`), so what else holds these ports does not matter.
+ */
 let nextPort = 20000;
 
 /**

@@ -6,6 +6,11 @@
 import dgram from "node:dgram";
 import { freeLoopbackPort } from "../../core/port_probe.ts";
 import {
+  cachedSingBoxPath,
+  cachedSingdeckCorePath,
+  onPath,
+} from "../../core/sing_box/sing_box_locate.ts";
+import {
   generatePassword,
   generateRealityKeyPair,
   generateShortId,
@@ -14,23 +19,17 @@ import {
 import type { Inbound, RealitySettings, TlsSettings, User } from "../../core/model.ts";
 import { certificateFiles } from "./tls.ts";
 
-const CACHED_VERSION = "v1.14.1";
-
 /**
  * The sing-box binary for tests: env `SINGDECK_SING_BOX`, else the build cached by
  * `scripts/install_sing_box.sh`, else `sing-box` on PATH; null when none exists.
  */
 export function findSingBox(): string | null {
-  const fromEnv = Deno.env.get("SINGDECK_SING_BOX");
+  const env = Deno.env.toObject();
+  const fromEnv = env.SINGDECK_SING_BOX;
   if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
-  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
-    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
-  const cached = `${cacheRoot}/sing-box-${CACHED_VERSION}/bin/sing-box`;
+  const cached = cachedSingBoxPath(env);
   if (isFile(cached)) return cached;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (dir && isFile(`${dir}/sing-box`)) return `${dir}/sing-box`;
-  }
-  return null;
+  return onPath(env);
 }
 
 function isFile(path: string): boolean {
@@ -67,18 +66,7 @@ export function singBoxTestOptions(name: string): { name: string; ignore: boolea
 export function findSingdeckCore(): string | null {
   const fromEnv = Deno.env.get("SINGDECK_CORE");
   if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
-  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
-    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
-  let newest: { path: string; mtime: number } | null = null;
-  try {
-    for (const entry of Deno.readDirSync(cacheRoot)) {
-      if (!entry.name.startsWith("singdeck-core-")) continue;
-      const path = `${cacheRoot}/${entry.name}/bin/singdeck-core`;
-      const mtime = isFile(path) ? Deno.statSync(path).mtime?.getTime() ?? 0 : -1;
-      if (mtime >= 0 && (!newest || mtime > newest.mtime)) newest = { path, mtime };
-    }
-  } catch { /* no cache */ }
-  return newest?.path ?? null;
+  return cachedSingdeckCorePath(Deno.env.toObject());
 }
 
 /** The two programs the panel can run: plain sing-box, or singdeck-core. */
@@ -451,8 +439,6 @@ export async function makeReality(
 export function findSingBoxWithoutV2rayApi(): string | null {
   const fromEnv = Deno.env.get("SINGDECK_SING_BOX_NO_V2RAY_API");
   if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
-  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
-    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
-  const cached = `${cacheRoot}/sing-box-${CACHED_VERSION}-no-v2ray-api/bin/sing-box`;
+  const cached = cachedSingBoxPath(Deno.env.toObject(), "-no-v2ray-api");
   return isFile(cached) ? cached : null;
 }
