@@ -221,7 +221,8 @@ Deno.test("main.ts finds the sing-box that scripts/install_sing_box.sh cached, o
     const env = await withoutSingBox(root);
     let panel = await startPanelProcess(`${root}/data1`, env);
     await panel.kill("SIGTERM");
-    assertStringIncludes(panel.output(), "run scripts/install_sing_box.sh");
+    assertStringIncludes(panel.output(), "run scripts/install_singdeck_core.sh");
+    assertStringIncludes(panel.output(), "scripts/install_sing_box.sh");
 
     const cached = cachedSingBoxPath(env);
     await Deno.mkdir(cached.replace(/\/sing-box$/, ""), { recursive: true });

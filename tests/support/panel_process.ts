@@ -61,9 +61,12 @@ export async function startPanelProcess(
   env: Record<string, string>,
   args: string[] = [],
 ): Promise<PanelProcess> {
-  const db = await openDatabase(`file:${dataDir}/singdeck.db`);
-  await saveSettings(db, { allowPrivateEgress: "1" });
-  await db.destroy();
+  // Only into a data dir that exists: tests of how the panel creates one leave it alone.
+  if (await Deno.stat(dataDir).then((s) => s.isDirectory, () => false)) {
+    const db = await openDatabase(`file:${dataDir}/singdeck.db`);
+    await saveSettings(db, { allowPrivateEgress: "1" });
+    await db.destroy();
+  }
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "--allow-all", MAIN, ...args],
     env: panelEnv(dataDir, env),
