@@ -4,7 +4,7 @@
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "@std/assert";
 import { generateSelfSignedCertificate } from "../core/keys.ts";
-import { freePort, freeUdpPort, startPayloadServer, testWithEachCore } from "./support/sing_box.ts";
+import { freePort, startPayloadServer, testWithEachCore } from "./support/sing_box.ts";
 import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
 import { loginCookie } from "./support/app.ts";
 
@@ -56,15 +56,7 @@ testWithEachCore(
         { tag: "tuic", type: "tuic", tls: selfSigned },
         { tag: "mixed", type: "mixed" },
       ];
-      const used = new Set<number>();
-      for (const spec of specs) {
-        const quic = spec.type === "hysteria2" || spec.type === "tuic";
-        // A free UDP port can be a TCP port an earlier inbound took (one port per inbound).
-        let port = quic ? await freeUdpPort() : freePort();
-        while (used.has(port)) port = quic ? await freeUdpPort() : freePort();
-        used.add(port);
-        await panel.api("POST", "/inbounds", { listen: "127.0.0.1", port, ...spec });
-      }
+      for (const spec of specs) await panel.createInbound(spec);
       await panel.api("POST", "/users", { name: "e2e.user@x", inbounds: specs.map((s) => s.tag) });
       await panel.core.settled();
       const status = panel.core.status();

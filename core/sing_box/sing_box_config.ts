@@ -272,21 +272,24 @@ export function inboundShell(inbound: Inbound, core?: CoreKind): Json {
     ...(core === "singdeck-core" ? { reuse_addr: true } : {}),
     users: [],
   };
+  // Clients that multiplex streams over one connection (sing-box's multiplex, also in
+  // v2rayN/NekoBox/Hiddify) need the server to accept it; it costs nothing otherwise.
+  const multiplex = { multiplex: { enabled: true } };
   switch (inbound.type) {
     case "vless": {
       const flow = s.flow ?? "";
       if (flow !== "" && !s.tls && !s.reality) {
         throw new Error(`Inbound "${inbound.tag}" uses flow ${flow} without TLS or Reality`);
       }
-      return withTls(base, inbound, s.reality ? realityServerTls(s) : null);
+      return withTls({ ...base, ...multiplex }, inbound, s.reality ? realityServerTls(s) : null);
     }
     case "vmess":
-      return withTls(base, inbound, null);
+      return withTls({ ...base, ...multiplex }, inbound, null);
     case "trojan":
-      return withTls(base, inbound, null, true);
+      return withTls({ ...base, ...multiplex }, inbound, null, true);
     case "shadowsocks": {
       const { method, serverKey } = shadowsocksSettings(inbound);
-      return { ...base, method, password: serverKey };
+      return { ...base, ...multiplex, method, password: serverKey };
     }
     case "hysteria2":
       return withTls(base, inbound, null, true, ["h3"]);

@@ -17,6 +17,7 @@ import {
   expectedBytes,
   fetchViaProxy,
   freePort,
+  freeUdpPort,
   type PayloadServer,
   requireSingBox,
   type RunningClient,
@@ -43,6 +44,13 @@ export interface LivePanel {
    * user on it, then waits until sing-box serves them.
    */
   serveOneUser(userName: string): Promise<void>;
+  /**
+   * Creates an inbound through the API on 127.0.0.1 and a free port (UDP for hysteria2 and
+   * tuic) that no earlier call of this panel took. Other programs on a busy machine can
+   * take a port between its probe and the API's: that refusal (409, "in use by another
+   * program") is retried with another port.
+   */
+  createInbound(spec: Record<string, unknown>): Promise<number>;
   /** Starts a sing-box client for `user` on inbound `tag`. */
   client(tag: string, userName: string): Promise<RunningClient>;
   close(): Promise<void>;
@@ -84,7 +92,26 @@ export async function startLivePanel(
   await core.startup();
   const app = createApp({ db, config, services: { core, stats: core.poller } });
   const clients: RunningClient[] = [];
+  const usedPorts = new Set<number>();
   const panel: LivePanel = {
+    async createInbound(spec) {
+      const udp = spec.type === "hysteria2" || spec.type === "tuic";
+      for (let attempt = 0;; attempt++) {
+        let port = udp ? await freeUdpPort() : freePort();
+        while (usedPorts.has(port)) port = udp ? await freeUdpPort() : freePort();
+        usedPorts.add(port);
+        const res = await app.request("/api/v1/inbounds", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ listen: "127.0.0.1", port, ...spec }),
+        });
+        const body = await res.text();
+        if (res.status === 201) return port;
+        if (res.status !== 409 || !body.includes("another program") || attempt >= 5) {
+          throw new Error(`POST /inbounds answered ${res.status}: ${body}`);
+        }
+      }
+    },
     app,
     core,
     db,

@@ -347,6 +347,27 @@ export function startPayloadServer(): PayloadServer {
         headers: { "content-type": "application/octet-stream", "content-length": String(total) },
       });
     }
+    const paced = /^\/paced\/(\d+)\/(\d+)$/.exec(url.pathname);
+    if (req.method === "GET" && paced) {
+      // `expectedBytes(n)` at `rate` bytes a second, in 4 KiB chunks on a schedule.
+      const total = Number(paced[1]), rate = Number(paced[2]);
+      const started = performance.now();
+      let offset = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (offset >= total) return controller.close();
+          const due = started + (offset / rate) * 1000;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          const length = Math.min(4096, total - offset);
+          controller.enqueue(payloadChunk(offset, length));
+          offset += length;
+        },
+      }, { highWaterMark: 0 });
+      return new Response(body, {
+        headers: { "content-type": "application/octet-stream", "content-length": String(total) },
+      });
+    }
     if (req.method === "POST" && url.pathname === "/upload") {
       const received = new Uint8Array(await req.arrayBuffer());
       return Response.json({ received: received.length, sha256: await sha256Hex(received) });
@@ -355,6 +376,45 @@ export function startPayloadServer(): PayloadServer {
   });
   const port = server.addr.port;
   return { port, url: `http://127.0.0.1:${port}`, stop: () => server.shutdown() };
+}
+
+/** What a streamed download got before it ended or broke. */
+export interface StreamedDownload {
+  status: number;
+  /** Bytes received, each checked against `expectedBytes`. */
+  received: number;
+  /** Why the download stopped early (null when it completed). */
+  error: string | null;
+}
+
+/**
+ * Downloads `GET /paced/:n/:rate` (or any payload URL) through the proxy on `proxyPort`,
+ * reading as it arrives and checking every byte against `expectedBytes`; a broken
+ * connection is not thrown but reported with the bytes received until then.
+ */
+export async function streamViaProxy(proxyPort: number, url: string): Promise<StreamedDownload> {
+  const client = Deno.createHttpClient({ proxy: { url: `http://127.0.0.1:${proxyPort}` } });
+  let received = 0;
+  let status = 0;
+  try {
+    const response = await fetch(url, { client });
+    status = response.status;
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const expected = payloadChunk(received, value.length);
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] !== expected[i]) throw new Error(`byte ${received + i} differs`);
+      }
+      received += value.length;
+    }
+    return { status, received, error: null };
+  } catch (e) {
+    return { status, received, error: (e as Error).message };
+  } finally {
+    client.close();
+  }
 }
 
 /** Fetches `url` through the HTTP proxy on 127.0.0.1:`proxyPort`; reads the whole body. */
