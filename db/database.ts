@@ -119,7 +119,15 @@ export function localDatabaseFile(url: string): string | null {
  * and an existing database and its -wal and -shm files are set to 0600.
  */
 async function restrictDatabaseFile(path: string): Promise<void> {
-  (await Deno.open(path, { create: true, write: true, mode: 0o600 })).close();
+  // Never open (and close) an existing database file here: closing any descriptor of a
+  // file drops every POSIX lock this process holds on it, SQLite's included, and another
+  // connection of this process (the poll worker's) may have it open. Its writes were lost
+  // that way when the panel stopped.
+  try {
+    (await Deno.open(path, { createNew: true, write: true, mode: 0o600 })).close();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
   for (const file of [path, `${path}-wal`, `${path}-shm`]) {
     try {
       await Deno.chmod(file, 0o600);

@@ -241,7 +241,7 @@ testWithEachCore(
 );
 
 testWithEachCore(
-  "kill -9 of the panel between polls loses nothing and counts nothing twice",
+  "kill -9 of the panel: the core serves new connections meanwhile, and their bytes are counted once",
   async (bin) => {
     const payload = startPayloadServer();
     const dataDir = await Deno.makeTempDir({ prefix: "singdeck-kill-" });
@@ -289,6 +289,17 @@ testWithEachCore(
       await transfer(client, payload, 1 * MiB, 6 * MiB);
       await panel.kill("SIGKILL"); // no flush, no shutdown: sing-box keeps running
       assert(processExists(orphanPid), "sing-box outlives the killed panel");
+      // New connections keep working while the panel is dead: the core logs to a file and
+      // holds no pipe to the panel that its first log line of a connection would break.
+      const meanwhile = await startClient(
+        requireSingBox(),
+        clientOutbound(inbound, user, "127.0.0.1"),
+        dataDir,
+      );
+      clients.push(meanwhile);
+      await transfer(meanwhile, payload, 0, 3 * MiB);
+      await transfer(client, payload, 0, 2 * MiB);
+      assert(processExists(orphanPid), "the core still runs after serving new connections");
 
       panel = await startPanelProcess(dataDir, env);
       assert(
@@ -300,7 +311,7 @@ testWithEachCore(
           .body.user;
       const counted = await read();
       assertCounted("uplink across the panel kill", counted.uplink, 1 * MiB);
-      assertCounted("downlink across the panel kill", counted.downlink, 6 * MiB);
+      assertCounted("downlink across the panel kill", counted.downlink, 11 * MiB);
       assertStringIncludes(panel.output(), `taking over the core pid ${orphanPid}`);
       // A clean stop of the panel flushes and leaves no sing-box behind.
       const s = await panel.api<{ core: { pid: number } }>("GET", "/status");
