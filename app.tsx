@@ -14,6 +14,8 @@ import {
   authenticateSession,
 } from "./core/auth/admin_auth.ts";
 import { LoginLimiter } from "./core/auth/login_limiter.ts";
+import { SubscriptionTokens } from "./core/subscriptions/sub_tokens.ts";
+import { FetchLimiter } from "./core/subscriptions/fetch_limiter.ts";
 import { fieldsOf, ForbiddenError, RateLimitError, statusOf } from "./core/errors.ts";
 import { safeEqual } from "./core/auth/passwords.ts";
 import { ErrorPage } from "./views/error_page.tsx";
@@ -24,6 +26,7 @@ import { inboundRoutes } from "./routes/inbounds.tsx";
 import { userRoutes } from "./routes/users.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { apiRoutes } from "./routes/api.ts";
+import { subscriptionRoutes } from "./routes/sub.tsx";
 
 export interface AppDeps {
   db: Db;
@@ -31,6 +34,10 @@ export interface AppDeps {
   services: Services;
   now: () => number;
   limiter: LoginLimiter;
+  /** Derives subscription tokens from the panel secret in the data dir. */
+  subscriptionTokens: SubscriptionTokens;
+  /** Bounds subscription requests per client address. */
+  subscriptionLimiter: FetchLimiter;
 }
 
 export interface AppEnv {
@@ -45,8 +52,16 @@ const PUBLIC_PATHS = [/^\/login$/, /^\/healthz$/, /^\/static\//, /^\/sub\//];
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
 /** Creates the panel's app. */
-export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppDeps>) {
-  const deps: AppDeps = { now: Date.now, limiter: new LoginLimiter(), ...input };
+export function createApp(
+  input: Pick<AppDeps, "db" | "config" | "services"> & Partial<AppDeps>,
+) {
+  const deps: AppDeps = {
+    now: Date.now,
+    limiter: new LoginLimiter(),
+    subscriptionTokens: new SubscriptionTokens(input.config.dataDir),
+    subscriptionLimiter: new FetchLimiter(),
+    ...input,
+  };
   const app = new Hono<AppEnv>();
 
   app.use(secureHeaders({ referrerPolicy: "same-origin", crossOriginEmbedderPolicy: false }));
@@ -58,6 +73,7 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", staticRoutes());
+  app.route("/", subscriptionRoutes());
 
   // Authentication: a session cookie for pages and the API, a bearer token for the API.
   app.use(async (c, next) => {

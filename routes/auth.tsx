@@ -11,7 +11,7 @@ import { LoginPage } from "../views/login.tsx";
 export const SESSION_COOKIE = "singdeck_session";
 
 /** The client's address for rate limiting (the socket's peer; proxies are not trusted). */
-function clientAddress(c: Context<AppEnv>): string {
+export function clientAddress(c: Context<AppEnv>): string {
   try {
     return getConnInfo(c).remote.address ?? "unknown";
   } catch {

@@ -21,6 +21,7 @@ import {
 import { DONE_MESSAGES, type DoneKey, UserDetailPage } from "../views/user_detail.tsx";
 import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
 import { userActionRoutes } from "./user_actions.tsx";
+import { userConnectProps, userConnectRoutes } from "./user_connect.tsx";
 
 type C = Context<AppEnv>;
 
@@ -53,6 +54,7 @@ async function renderDetail(
         errors: edit?.errors ?? {},
         inboundTags: await listInboundTags(db),
       }}
+      connect={await userConnectProps(c, detail.user)}
     />,
     edit ? 422 : 200,
   );
@@ -159,6 +161,7 @@ export function userRoutes() {
   });
 
   app.route("/", userActionRoutes());
+  app.route("/", userConnectRoutes());
 
   return app;
 }

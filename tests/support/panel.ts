@@ -11,7 +11,7 @@ import { CoreService } from "../../core/sing_box/core_service.ts";
 import { rowToInbound } from "../../db/inbounds.ts";
 import { toUser, usersWithTraffic } from "../../db/users.ts";
 import type { Inbound, User } from "../../core/model.ts";
-import { clientOutbound } from "../../core/sing_box/sing_box_config.ts";
+import { clientOutbound } from "../../core/subscriptions/client_outbound.ts";
 import {
   expectedBytes,
   fetchViaProxy,
