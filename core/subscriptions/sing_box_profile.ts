@@ -27,7 +27,7 @@ type Json = Record<string, unknown>;
 /** Parts every profile shares: log, DNS (the system resolver), the local inbound. */
 function frame(outbounds: Json[], route: Json): Json {
   return {
-    log: { level: "warn", timestamp: true },
+    log: { level: "info", timestamp: true },
     dns: { servers: [{ type: "local", tag: "local" }], final: "local" },
     inbounds: [{
       type: "mixed",
