@@ -214,7 +214,12 @@ Deno.test({
           });
           await selected.body?.cancel();
           assertEquals(selected.status, 204);
-          await carryTraffic(localPort, payload.url);
+          try {
+            await carryTraffic(localPort, payload.url);
+          } catch (error) {
+            console.error(`client logs:\n${client.logs().slice(-3000)}`);
+            throw error;
+          }
         });
       }
       await client.stop();
