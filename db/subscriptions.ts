@@ -1,5 +1,5 @@
 /** Subscriptions: users by token hash, a user's served inbounds, fetch records, tokens. */
-import type { Kysely, Transaction } from "kysely";
+import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./schema.ts";
 import { rowToInbound } from "./inbounds.ts";
 import { toUser, usersWithTraffic } from "./users.ts";
@@ -48,4 +48,17 @@ export async function setSubscriptionToken(
   await db.updateTable("users")
     .set({ sub_generation: generation, sub_token_hash: hash, updated_at: now })
     .where("id", "=", userId).execute();
+}
+
+/**
+ * Tags of enabled inbounds that listen on every address and have no client address of
+ * their own: clients of these get the public address, or the subscription's host.
+ */
+export async function inboundsWithoutClientAddress(db: Q): Promise<string[]> {
+  const rows = await db.selectFrom("inbounds").select("tag")
+    .where("enabled", "=", 1)
+    .where("listen", "in", ["::", "0.0.0.0"])
+    .where(sql<string | null>`json_extract(settings, '$.client.address')`, "is", null)
+    .orderBy("tag").execute();
+  return rows.map((row) => row.tag);
 }

@@ -22,6 +22,8 @@ import { DONE_MESSAGES, type DoneKey, UserDetailPage } from "../views/user_detai
 import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
 import { userActionRoutes } from "./user_actions.tsx";
 import { userConnectProps, userConnectRoutes } from "./user_connect.tsx";
+import { getSettings } from "../core/settings.ts";
+import { subscriptionBase, subscriptionUrls } from "../core/subscriptions/subscriptions.ts";
 
 type C = Context<AppEnv>;
 
@@ -73,7 +75,9 @@ export function userRoutes() {
       state.page = lastPage;
       list = await listUsers(db, state);
     }
+    const base = subscriptionBase((await getSettings(db)).subscriptionBaseUrl, c.req.url);
     const props = {
+      subscriptionUrls: await subscriptionUrls(c.var.deps.subscriptionTokens, base, list.rows),
       state,
       rows: list.rows,
       total: list.total,

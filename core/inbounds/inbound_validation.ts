@@ -21,7 +21,9 @@ import {
   VLESS_FLOWS,
   VLESS_SECURITIES,
 } from "./inbound_input.ts";
+import { validateClientOverride } from "../subscriptions/client_override.ts";
 import {
+  type ClientOverride,
   INBOUND_TYPES,
   type InboundType,
   SHADOWSOCKS_METHODS,
@@ -50,6 +52,8 @@ export interface ValidInbound {
   } | null;
   flow: "" | "xtls-rprx-vision";
   method: ShadowsocksMethod | null;
+  /** Where clients connect, when not the public address. */
+  client?: ClientOverride;
 }
 
 /**
@@ -110,6 +114,7 @@ export function validateInboundInput(
   let reality: ValidInbound["reality"] = null;
   let flow: ValidInbound["flow"] = "";
   let method: ShadowsocksMethod | null = null;
+  let client: ClientOverride | undefined;
 
   if (type) {
     const use = tlsUse(type);
@@ -146,6 +151,7 @@ export function validateInboundInput(
       } else tls = validateTls(input.tls ?? {}, errors, text);
     }
     if (security === "reality") reality = validateReality(input.reality ?? {}, errors, text);
+    client = validateClientOverride(input.client, security, errors);
 
     if (type === "vless") {
       const flowText = text("flow", input.flow, 32) ?? "";
@@ -185,6 +191,7 @@ export function validateInboundInput(
     reality,
     flow,
     method,
+    ...(client ? { client } : {}),
   };
 }
 

@@ -28,7 +28,7 @@ import { ConflictError, NotFoundError } from "../errors.ts";
 import { checkConflicts, checkPortFreeOnHost, checkTlsFiles } from "./inbound_checks.ts";
 import { clip } from "./inbound_fields.ts";
 import { type InboundInput, inboundToInput, mergeInboundInput } from "./inbound_input.ts";
-import { buildSettings, sameValues, valuesOf } from "./inbound_settings.ts";
+import { buildSettings, onlyClientChanged, sameValues, valuesOf } from "./inbound_settings.ts";
 import {
   type PendingTlsFiles,
   removeObsoleteTlsFiles,
@@ -102,14 +102,17 @@ export async function updateInbound(
   const { settings, files } = await buildSettings(valid, existing, deps.config.dataDir);
   const values = valuesOf(valid, settings);
   if (sameValues(values, existing)) return existing;
+  const seenBySingBox = !onlyClientChanged(values, existing);
   await writeInTransaction(deps, files, async (trx) => {
     await checkConflicts(trx, deps.config, valid, existing);
     await updateInboundRow(trx, existing.id, values, deps.now());
   });
   await removeObsoleteTlsFiles(deps.config.dataDir, existing.settings.tls, settings.tls);
-  deps.services.core.requestApply(`inbound "${valid.tag}" updated`, {
-    inboundIds: [existing.id],
-  });
+  if (seenBySingBox) {
+    deps.services.core.requestApply(`inbound "${valid.tag}" updated`, {
+      inboundIds: [existing.id],
+    });
+  }
   return await getInbound(deps.db, valid.tag);
 }
 
