@@ -9,6 +9,7 @@ import { openDatabase } from "./db/database.ts";
 import { ensureAdmin } from "./core/auth/admin_auth.ts";
 import { createApp } from "./app.tsx";
 import { CoreService } from "./core/sing_box/core_service.ts";
+import { SubscriptionTokens } from "./core/subscriptions/sub_tokens.ts";
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -29,6 +30,10 @@ async function main(args: string[]): Promise<number> {
   const db = await openDatabase(config.dbUrl, config.dbAuthToken);
   const generated = await ensureAdmin(db, config.adminPassword, Date.now());
   if (generated) console.log(`admin password: ${generated}`);
+  // Reads (or creates) the panel secret now, so a damaged one stops the start, and fills in
+  // subscription token hashes a migration left unset before the first request needs them.
+  const subscriptionTokens = new SubscriptionTokens(config.dataDir);
+  await subscriptionTokens.ensureHashes(db);
 
   const core = new CoreService({
     db,
@@ -38,7 +43,7 @@ async function main(args: string[]): Promise<number> {
     pollIntervalMs: config.pollInterval * 1000,
   });
   await core.startup();
-  const app = createApp({ db, config, services: { core, stats: core.poller } });
+  const app = createApp({ db, config, services: { core, stats: core.poller }, subscriptionTokens });
   const server = Deno.serve({
     hostname: config.listenHost,
     port: config.listenPort,

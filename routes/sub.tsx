@@ -12,6 +12,7 @@ import { RateLimitError } from "../core/errors.ts";
 import { getSettings } from "../core/settings.ts";
 import { chooseFormat, subscriptionHeaders } from "../core/subscriptions/client_formats.ts";
 import { hostOfUrl } from "../core/subscriptions/client_endpoint.ts";
+import { subscriptionClientAddress } from "../core/subscriptions/fetch_limiter.ts";
 import {
   findUserByToken,
   loadSubscription,
@@ -28,7 +29,11 @@ export function subscriptionRoutes() {
 
   app.get("/sub/:token", async (c) => {
     const deps = c.var.deps;
-    const wait = deps.subscriptionLimiter.take(clientAddress(c));
+    const address = subscriptionClientAddress(
+      clientAddress(c),
+      c.req.header("X-Forwarded-For"),
+    );
+    const wait = deps.subscriptionLimiter.take(address);
     if (wait > 0) throw new RateLimitError("Too many subscription requests; try again later", wait);
     const userAgent = c.req.header("User-Agent") ?? "";
     const format = chooseFormat(c.req.query("format"), userAgent, c.req.header("Accept") ?? "");

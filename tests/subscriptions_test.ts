@@ -17,7 +17,7 @@ import { checkSingBoxConfig, requireSingBox, singBoxTestOptions } from "./suppor
 import { parseShareLink } from "./support/share_link_parser.ts";
 import { saveSettings } from "../core/settings.ts";
 import { createTestPanel } from "./support/app.ts";
-import { FetchLimiter } from "../core/subscriptions/fetch_limiter.ts";
+import { FetchLimiter, subscriptionClientAddress } from "../core/subscriptions/fetch_limiter.ts";
 
 type Json = Record<string, unknown>;
 const GB = 1024 ** 3;
@@ -287,6 +287,14 @@ Deno.test("GET /sub/ is rate limited per client address, known token or not", as
   } finally {
     await p.close();
   }
+});
+
+Deno.test("subscriptionClientAddress() trusts X-Forwarded-For only from a proxy on loopback", () => {
+  assertEquals(subscriptionClientAddress("203.0.113.5", "198.51.100.1"), "203.0.113.5");
+  assertEquals(subscriptionClientAddress("127.0.0.1", "10.0.0.1, 198.51.100.1"), "198.51.100.1");
+  assertEquals(subscriptionClientAddress("::1", "2001:db8::2"), "2001:db8::2");
+  assertEquals(subscriptionClientAddress("127.0.0.1", undefined), "127.0.0.1");
+  assertEquals(subscriptionClientAddress("127.0.0.1", " , "), "127.0.0.1");
 });
 
 Deno.test("FetchLimiter refills over time and keeps addresses apart", () => {

@@ -1,7 +1,7 @@
 /**
  * Subscription requests per client address: a token bucket of `burst` requests refilled at
  * `perMinute` a minute. Every request to `/sub/` counts, known token or not, so guessing
- * tokens is bounded as much as fetching. Clients refresh every few hours, so the default
+ * tokens is bounded as much as fetching (see `subscriptionClientAddress` for proxies). Clients refresh every few hours, so the default
  * (30 at once, 30 a minute) leaves room for a household behind one address. In memory,
  * like the login limiter.
  */
@@ -38,4 +38,18 @@ export class FetchLimiter {
       if (bucket.tokens + (now - bucket.at) * perMs >= this.burst) this.#buckets.delete(address);
     }
   }
+}
+
+/**
+ * The address a subscription request is limited under: the socket peer, except that a
+ * peer on loopback is taken to be a reverse proxy on this host and the last
+ * `X-Forwarded-For` entry (the address that proxy saw) is used instead. Without this,
+ * every user behind such a proxy would share one bucket. Remote peers' headers are never
+ * trusted (anyone can send them).
+ */
+export function subscriptionClientAddress(peer: string, forwardedFor: string | undefined): string {
+  const loopback = /^127\./.test(peer) || peer === "::1" || peer === "::ffff:127.0.0.1";
+  if (!loopback || !forwardedFor) return peer;
+  const last = forwardedFor.split(",").map((part) => part.trim()).filter(Boolean).pop();
+  return last && last.length <= 64 ? last : peer;
 }
