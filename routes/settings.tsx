@@ -1,4 +1,4 @@
-/** Settings: change the admin password, create and revoke API tokens. */
+/** Settings: subscriptions (where clients connect), the admin password, API tokens. */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";

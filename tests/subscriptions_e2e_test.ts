@@ -140,7 +140,8 @@ Deno.test({
     stops.push(() => realityTarget.shutdown());
     try {
       const dir = panel.dataDir;
-      await saveSettings(panel.db, { publicAddress: "127.0.0.1" });
+      // The payload server is on loopback: let proxy users reach it.
+      await saveSettings(panel.db, { publicAddress: "127.0.0.1", allowPrivateEgress: "1" });
       for (const variant of VARIANTS) {
         let body = await variant.body(dir);
         if (variant.tag === "vless-reality") {

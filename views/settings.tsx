@@ -1,4 +1,4 @@
-/** Settings: change password, API tokens. */
+/** Settings: subscriptions, change password, API tokens. */
 import { CsrfField, FieldError, Layout } from "./layout.tsx";
 import { formatTime } from "../core/format.ts";
 import { SubscriptionSettings, type SubscriptionSettingsProps } from "./settings_subscriptions.tsx";
