@@ -60,9 +60,9 @@ export function subscriptionRoutes() {
         status={sub.status}
         now={deps.now()}
         url={url}
-        urlQrSvg={await qrSvg(url)}
+        urlQrSvg={qrSvg(url)}
         imports={importLinks(url, user.name)}
-        items={sub.blocked ? [] : await connectItems(sub.entries)}
+        items={sub.blocked ? [] : connectItems(sub.entries)}
       />,
     );
   });

@@ -46,10 +46,10 @@ export async function userConnectProps(c: C, user: User): Promise<UserConnectPro
     csrfToken: c.var.session!.csrfToken,
     now: deps.now(),
     url,
-    urlQrSvg: await qrSvg(url),
+    urlQrSvg: qrSvg(url),
     blocked: sub.blocked,
     lastSubscription: user.lastSubscription,
-    items: await connectItems(
+    items: connectItems(
       sub.entries,
       (entry, n) => `${page}/qr/${encodeURIComponent(entry.inbound.tag)}.svg?n=${n}`,
     ),
@@ -89,7 +89,7 @@ export function userConnectRoutes() {
     }
     c.header("Content-Type", "image/svg+xml");
     c.header("Cache-Control", "no-store");
-    return c.body(await qrSvg(link));
+    return c.body(qrSvg(link));
   });
 
   return app;

@@ -67,7 +67,10 @@ Deno.test("The user page's Connect section shows the URL, its QR code, links and
     const qr = await p.request("/users/ann/qr/mix.svg?n=1");
     assertEquals(qr.status, 200);
     assertEquals(qr.headers.get("content-type"), "image/svg+xml");
-    assertMatch(await qr.text(), /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*><path/);
+    assertMatch(
+      await qr.text(),
+      /^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[^>]*><rect [^>]*\/><path/,
+    );
     assertEquals((await p.request("/users/ann/qr/nope.svg")).status, 404);
     assertEquals((await p.request("/users/ann/qr/mix.svg?n=5")).status, 404);
 

@@ -29,24 +29,20 @@ export interface ConnectItem {
  * The Connect items of `entries`. `qrSource` gives an image URL for link `n` of an entry
  * (lazy loading); without it the QR codes are inline SVG.
  */
-export async function connectItems(
+export function connectItems(
   entries: ClientEntry[],
   qrSource?: (entry: ClientEntry, n: number) => string,
-): Promise<ConnectItem[]> {
-  return await Promise.all(entries.map(async (entry) => {
+): ConnectItem[] {
+  return entries.map((entry) => {
     const links = shareLinks(entry);
     return {
       tag: entry.inbound.tag,
       type: entry.inbound.type,
       links,
-      qr: await Promise.all(
-        links.map(async (link, n) =>
-          qrSource ? { src: qrSource(entry, n) } : { svg: await qrSvg(link) }
-        ),
-      ),
+      qr: links.map((link, n) => qrSource ? { src: qrSource(entry, n) } : { svg: qrSvg(link) }),
       credentials: credentialRows(clientCredentials(entry.inbound, entry.user)),
     };
-  }));
+  });
 }
 
 /** One-tap import links of the client apps for a subscription URL, with the format each needs. */
