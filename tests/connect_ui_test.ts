@@ -6,6 +6,7 @@
 import { assert, assertEquals, assertMatch, assertStringIncludes } from "@std/assert";
 import { snapshotDatabase, withPanel } from "./support/app.ts";
 import { insertInboundRow } from "./support/rows.ts";
+import { certificateFiles } from "./support/tls.ts";
 import { getSettings, saveSettings } from "../core/settings.ts";
 
 type Json = Record<string, unknown>;
@@ -176,7 +177,11 @@ Deno.test("An inbound's client override is stored, shown, and changes no sing-bo
         type: "trojan",
         listen: "127.0.0.1",
         port: 22010,
-        tls: { mode: "self_signed", serverName: "origin.example.com" },
+        tls: {
+          mode: "files",
+          serverName: "origin.example.com",
+          ...(await certificateFiles(`${p.dataDir}/certs`, { serverName: "origin.example.com" })),
+        },
         client: { address: "CDN.Example.net", serverName: "cdn.example.net" },
       }),
     );
@@ -233,6 +238,14 @@ Deno.test("A bad client override is refused with a field error and changes nothi
       ],
       [{ client: "edge" }, "client", "Client must be an object or null"],
       [{ client: { address: 7 } }, "client.address", "Client address must be a string"],
+      [
+        {
+          tls: { mode: "self_signed", serverName: "a.example.com" },
+          client: { serverName: "b.example.com" },
+        },
+        "client.serverName",
+        "Clients check a self-signed certificate against its own server name; leave the client server name empty",
+      ],
       [
         {
           reality: { handshakeServer: "www.example.com" },

@@ -151,7 +151,8 @@ export function validateInboundInput(
       } else tls = validateTls(input.tls ?? {}, errors, text);
     }
     if (security === "reality") reality = validateReality(input.reality ?? {}, errors, text);
-    client = validateClientOverride(input.client, security, errors);
+    const selfSigned = security === "tls" && tls?.mode === "self_signed";
+    client = validateClientOverride(input.client, selfSigned ? "self_signed" : security, errors);
 
     if (type === "vless") {
       const flowText = text("flow", input.flow, 32) ?? "";

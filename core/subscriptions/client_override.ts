@@ -57,9 +57,11 @@ function host(value: string): string | null {
 }
 
 /**
- * Validates the override for an inbound whose security is `security`; returns what to
- * store (undefined when nothing is set). A server name applies only to TLS inbounds
- * (Reality clients must send the Reality server name).
+ * Validates the override for an inbound whose security is `security` ("none", "tls",
+ * "self_signed" or "reality"); returns what to store (undefined when nothing is set). A
+ * server name applies only to TLS inbounds with certificate files: Reality clients must
+ * send the Reality server name, and clients pinning a self-signed certificate check it
+ * against the name it was issued for.
  */
 export function validateClientOverride(
   input: ClientOverrideInput | undefined,
@@ -80,6 +82,8 @@ export function validateClientOverride(
     if (security !== "tls") {
       errors["client.serverName"] = security === "reality"
         ? "Reality clients send the Reality server name; leave the client server name empty"
+        : security === "self_signed"
+        ? "Clients check a self-signed certificate against its own server name; leave the client server name empty"
         : "A client server name applies only to inbounds with TLS";
     } else if (host(input.serverName) === null) {
       errors["client.serverName"] = `Client server name "${
