@@ -92,7 +92,7 @@ export const CONTENT_TYPES: Record<SubscriptionFormat, string> = {
 /**
  * The headers of every subscription response: Userinfo, the update interval in hours, the
  * file name (the user's name; user names are plain ASCII), the profile title (base64, as
- * Hiddify and v2rayN read it), the user's own page, and no caching.
+ * Hiddify and v2rayN read it), the user's own page, no caching, and `Vary`.
  */
 export function subscriptionHeaders(
   user: Pick<User, "name" | "uplink" | "downlink" | "trafficLimit" | "expiresAt">,
@@ -108,5 +108,7 @@ export function subscriptionHeaders(
     "Profile-Title": `base64:${encodeBase64(new TextEncoder().encode(user.name))}`,
     "Profile-Web-Page-Url": options.pageUrl,
     "Cache-Control": "no-store",
+    // Without ?format= the body depends on these request headers.
+    Vary: "User-Agent, Accept",
   };
 }

@@ -91,6 +91,7 @@ Deno.test("subscriptionHeaders() carries the profile headers on every format", (
     "Profile-Title": `base64:${btoa("erin.k")}`,
     "Profile-Web-Page-Url": page,
     "Cache-Control": "no-store",
+    Vary: "User-Agent, Accept",
   });
   const html = subscriptionHeaders(user, "html", { updateIntervalHours: 6, pageUrl: page });
   assertEquals(html["Content-Disposition"], 'inline; filename="erin.k.html"');
