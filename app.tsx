@@ -19,6 +19,8 @@ import { LoginLimiter } from "./core/auth/login_limiter.ts";
 import { hostnameOf, isAllowedHost } from "./core/allowed_hosts.ts";
 import type { HostProbe } from "./core/port_probe.ts";
 import { getSettings } from "./core/settings.ts";
+import { SubscriptionTokens } from "./core/subscriptions/sub_tokens.ts";
+import { FetchLimiter } from "./core/subscriptions/fetch_limiter.ts";
 import { fieldsOf, ForbiddenError, RateLimitError, statusOf } from "./core/errors.ts";
 import { safeEqual } from "./core/auth/passwords.ts";
 import { ErrorPage } from "./views/error_page.tsx";
@@ -29,6 +31,7 @@ import { inboundRoutes } from "./routes/inbounds.tsx";
 import { userRoutes } from "./routes/users.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { apiRoutes } from "./routes/api.ts";
+import { subscriptionRoutes } from "./routes/sub.tsx";
 
 export interface AppDeps {
   db: Db;
@@ -38,6 +41,10 @@ export interface AppDeps {
   limiter: LoginLimiter;
   /** What inbound checks may bind on this host (tests not about the host pass a stand-in). */
   host?: HostProbe;
+  /** Derives subscription tokens from the panel secret in the data dir. */
+  subscriptionTokens: SubscriptionTokens;
+  /** Bounds subscription requests per client address. */
+  subscriptionLimiter: FetchLimiter;
 }
 
 export interface AppEnv {
@@ -56,17 +63,28 @@ const LOGIN_BODY_MAX = 8 * 1024;
 const BODY_MAX = 64 * 1024;
 
 /** Creates the panel's app. */
-export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppDeps>) {
-  const deps: AppDeps = { now: Date.now, limiter: new LoginLimiter(), ...input };
+export function createApp(
+  input: Pick<AppDeps, "db" | "config" | "services"> & Partial<AppDeps>,
+) {
+  const deps: AppDeps = {
+    now: Date.now,
+    limiter: new LoginLimiter(),
+    subscriptionTokens: new SubscriptionTokens(input.config.dataDir),
+    subscriptionLimiter: new FetchLimiter(),
+    ...input,
+  };
   const app = new Hono<AppEnv>();
 
   // DNS rebinding: only known host names are served (core/allowed_hosts.ts).
   app.use(async (c, next) => {
     if (c.req.path === "/healthz") return next();
     const names = [new URL(c.req.url).host, c.req.header("Host")].filter((h) => h !== undefined);
-    const { publicAddress } = await getSettings(deps.db);
+    const { publicAddress, subscriptionBaseUrl } = await getSettings(deps.db);
+    const subscriptionHost = subscriptionBaseUrl ? new URL(subscriptionBaseUrl).hostname : "";
     const allowed = {
-      configured: deps.config.allowedHosts,
+      configured: subscriptionHost
+        ? [...deps.config.allowedHosts, hostnameOf(subscriptionHost)]
+        : deps.config.allowedHosts,
       listenHost: deps.config.listenHost,
       publicAddress,
     };
@@ -107,6 +125,7 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
 
   app.get("/healthz", (c) => c.json({ ok: true }));
   app.route("/", staticRoutes());
+  app.route("/", subscriptionRoutes());
 
   // Authentication: a session cookie for pages and the API, a bearer token for the API.
   app.use(async (c, next) => {

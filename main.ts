@@ -13,6 +13,7 @@ import { CoreService } from "./core/sing_box/core_service.ts";
 import { locateSingBox } from "./core/sing_box/sing_box_locate.ts";
 import { ensureDataDir } from "./core/data_dir.ts";
 import { type PanelServer, servePanel } from "./core/panel_server.ts";
+import { SubscriptionTokens } from "./core/subscriptions/sub_tokens.ts";
 
 async function main(args: string[]): Promise<number> {
   if (args.includes("--help") || args.includes("-h")) {
@@ -56,6 +57,10 @@ async function main(args: string[]): Promise<number> {
         "run with --reset-admin-password (it uses SINGDECK_ADMIN_PASSWORD when set)",
     );
   }
+  // Reads (or creates) the panel secret now, so a damaged one stops the start, and fills in
+  // subscription token hashes a migration left unset before the first request needs them.
+  const subscriptionTokens = new SubscriptionTokens(config.dataDir);
+  await subscriptionTokens.ensureHashes(db);
 
   let binary = config.singBoxPath;
   if (!config.singBoxGiven) {
@@ -74,7 +79,12 @@ async function main(args: string[]): Promise<number> {
     pollIntervalMs: config.pollInterval * 1000,
   });
   await core.startup();
-  const app = createApp({ db, config, services: { core, stats: core.poller } });
+  const app = createApp({
+    db,
+    config,
+    services: { core, stats: core.poller },
+    subscriptionTokens,
+  });
   let server: PanelServer;
   try {
     server = await servePanel({

@@ -6,12 +6,14 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import { initial } from "./migrations/0001_initial.ts";
 import { userTraffic } from "./migrations/0002_user_traffic.ts";
+import { subscriptions } from "./migrations/0003_subscriptions.ts";
 import { hardening } from "./migrations/0004_hardening.ts";
 import { coreHost } from "./migrations/0006_core_host.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_user_traffic": userTraffic,
+  "0003_subscriptions": subscriptions,
   "0004_hardening": hardening,
   "0006_core_host": coreHost,
 };

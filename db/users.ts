@@ -77,7 +77,10 @@ export function toUser(row: UserRowWithTraffic): User {
     expiresAt: row.expires_at,
     enabled: row.enabled === 1,
     note: row.note,
-    subToken: row.sub_token,
+    subGeneration: row.sub_generation,
+    lastSubscription: row.sub_fetched_at === null
+      ? null
+      : { at: row.sub_fetched_at, userAgent: row.sub_user_agent },
     resetStrategy: row.reset_strategy as ResetStrategy,
     uplink: row.uplink,
     downlink: row.downlink,

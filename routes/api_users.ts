@@ -1,5 +1,6 @@
 /** API v1 users: list, create, read, change, delete, reset traffic, regenerate credentials. */
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { jsonBodyLimit, readJson } from "./api_json.ts";
 import { userStatus } from "../core/users/user_status.ts";
@@ -13,11 +14,13 @@ import {
 } from "../core/users/users.ts";
 import { parseUserJson, parseUserListQuery } from "../core/users/user_input.ts";
 import { listUsers, USERS_PAGE_SIZE, type UserWithInbounds } from "../db/users.ts";
+import { getSettings } from "../core/settings.ts";
+import { subscriptionBase, subscriptionUrls } from "../core/subscriptions/subscriptions.ts";
 
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
-/** A user as the API shows it. */
-export function userJson(user: UserWithInbounds, now: number) {
+/** A user as the API shows it, with their subscription URL. */
+export function userJson(user: UserWithInbounds, now: number, subscriptionUrl: string) {
   return {
     id: user.id,
     name: user.name,
@@ -32,9 +35,27 @@ export function userJson(user: UserWithInbounds, now: number) {
     uplink: user.uplink,
     downlink: user.downlink,
     inbounds: user.inbounds,
-    subToken: user.subToken,
+    subscriptionUrl,
+    lastSubscription: user.lastSubscription && {
+      at: iso(user.lastSubscription.at),
+      userAgent: user.lastSubscription.userAgent,
+    },
     createdAt: iso(user.createdAt),
   };
+}
+
+/** Users as the API shows them (subscription URLs under the configured or request base). */
+export async function usersJson(c: Context<AppEnv>, users: UserWithInbounds[]) {
+  const { db, now, subscriptionTokens } = c.var.deps;
+  const base = subscriptionBase((await getSettings(db)).subscriptionBaseUrl, c.req.url);
+  const urls = await subscriptionUrls(subscriptionTokens, base, users);
+  const at = now();
+  return users.map((user) => userJson(user, at, urls.get(user.id)!));
+}
+
+/** One user as the API shows it. */
+export async function oneUserJson(c: Context<AppEnv>, user: UserWithInbounds) {
+  return (await usersJson(c, [user]))[0];
 }
 
 export function apiUserRoutes() {
@@ -47,9 +68,8 @@ export function apiUserRoutes() {
   app.get("/users", async (c) => {
     const query = parseUserListQuery(c.req.query());
     const list = await listUsers(c.var.deps.db, query);
-    const now = c.var.deps.now();
     return c.json({
-      users: list.rows.map((user) => userJson(user, now)),
+      users: await usersJson(c, list.rows),
       total: list.total,
       page: query.page,
       pageSize: USERS_PAGE_SIZE,
@@ -60,18 +80,18 @@ export function apiUserRoutes() {
     const input = parseUserJson(await readJson(c), "create");
     const user = await createUser(c.var.deps, input);
     c.header("Location", `/api/v1/users/${encodeURIComponent(user.name)}`);
-    return c.json({ user: userJson(user, c.var.deps.now()) }, 201);
+    return c.json({ user: await oneUserJson(c, user) }, 201);
   });
 
   app.get("/users/:name", async (c) => {
     const { user, perInbound } = await getUserDetail(c.var.deps.db, c.req.param("name"));
-    return c.json({ user: { ...userJson(user, c.var.deps.now()), perInbound } });
+    return c.json({ user: { ...await oneUserJson(c, user), perInbound } });
   });
 
   app.patch("/users/:name", async (c) => {
     const input = parseUserJson(await readJson(c), "update");
     const user = await updateUser(c.var.deps, c.req.param("name"), input);
-    return c.json({ user: userJson(user, c.var.deps.now()) });
+    return c.json({ user: await oneUserJson(c, user) });
   });
 
   app.delete("/users/:name", async (c) => {
@@ -81,12 +101,12 @@ export function apiUserRoutes() {
 
   app.post("/users/:name/reset-traffic", async (c) => {
     const user = await resetUserTraffic(c.var.deps, c.req.param("name"));
-    return c.json({ user: userJson(user, c.var.deps.now()) });
+    return c.json({ user: await oneUserJson(c, user) });
   });
 
   app.post("/users/:name/regenerate", async (c) => {
     const user = await regenerateUserCredentials(c.var.deps, c.req.param("name"));
-    return c.json({ user: userJson(user, c.var.deps.now()) });
+    return c.json({ user: await oneUserJson(c, user) });
   });
 
   return app;

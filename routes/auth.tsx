@@ -21,7 +21,7 @@ export const SESSION_COOKIE = "singdeck_session";
 export const DEVICE_COOKIE = "singdeck_device";
 
 /** The client's address for rate limiting (the socket's peer; proxies are not trusted). */
-function clientAddress(c: Context<AppEnv>): string {
+export function clientAddress(c: Context<AppEnv>): string {
   try {
     return getConnInfo(c).remote.address ?? "unknown";
   } catch {

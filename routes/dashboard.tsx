@@ -5,6 +5,8 @@ import type { AppEnv } from "../app.tsx";
 import { dashboardCounts } from "../db/dashboard.ts";
 import { listOutboundTraffic } from "../db/traffic.ts";
 import { maskSecrets } from "../core/sing_box/sing_box_config.ts";
+import { getSettings } from "../core/settings.ts";
+import { inboundsWithoutClientAddress } from "../db/subscriptions.ts";
 import {
   ConfigPage,
   DashboardPage,
@@ -17,7 +19,9 @@ async function dashboardProps(c: Context<AppEnv>): Promise<DashboardProps> {
   const { db, services, now, config } = c.var.deps;
   const session = c.var.session!;
   const t = now();
+  const publicAddressSet = (await getSettings(db)).publicAddress !== "";
   return {
+    unaddressedInbounds: publicAddressSet ? [] : await inboundsWithoutClientAddress(db),
     username: session.username,
     csrfToken: session.csrfToken,
     counts: await dashboardCounts(db, t),

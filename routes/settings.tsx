@@ -1,4 +1,4 @@
-/** Settings: change the admin password, create and revoke API tokens. */
+/** Settings: subscriptions (where clients connect), the admin password, API tokens. */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
@@ -6,20 +6,36 @@ import { changePassword, createApiToken } from "../core/auth/admin_auth.ts";
 import { NotFoundError, ValidationError } from "../core/errors.ts";
 import { deleteApiToken, listApiTokens } from "../db/admins.ts";
 import { SettingsPage, type SettingsProps } from "../views/settings.tsx";
+import { getSettings, saveSettings } from "../core/settings.ts";
+import type { SubscriptionSettingsProps } from "../views/settings_subscriptions.tsx";
+
+const SUBSCRIPTION_KEYS = ["publicAddress", "subscriptionBaseUrl", "profileUpdateHours"] as const;
 
 async function render(
   c: Context<AppEnv>,
-  extra: Partial<SettingsProps> = {},
+  extra: Partial<SettingsProps> & { subscriptionForm?: Partial<SubscriptionSettingsProps> } = {},
   status: 200 | 201 | 422 = 200,
 ) {
   const session = c.var.session!;
   const tokens = await listApiTokens(c.var.deps.db);
+  const settings = await getSettings(c.var.deps.db);
+  const { subscriptionForm, ...rest } = extra;
+  const subscriptions: SubscriptionSettingsProps = {
+    csrfToken: session.csrfToken,
+    values: {
+      publicAddress: settings.publicAddress,
+      subscriptionBaseUrl: settings.subscriptionBaseUrl,
+      profileUpdateHours: String(settings.profileUpdateHours),
+    },
+    ...subscriptionForm,
+  };
   return c.html(
     <SettingsPage
       username={session.username}
       csrfToken={session.csrfToken}
       tokens={tokens}
-      {...extra}
+      subscriptions={subscriptions}
+      {...rest}
     />,
     status,
   );
@@ -34,6 +50,19 @@ export function settingsRoutes() {
   const app = new Hono<AppEnv>();
 
   app.get("/settings", (c) => render(c));
+
+  app.post("/settings/subscriptions", async (c) => {
+    const form = await c.req.parseBody();
+    const input = Object.fromEntries(SUBSCRIPTION_KEYS.map((key) => [key, field(form, key)]));
+    try {
+      await saveSettings(c.var.deps.db, input);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const values = input as SubscriptionSettingsProps["values"];
+      return render(c, { subscriptionForm: { values, errors: e.fields } }, 422);
+    }
+    return render(c, { subscriptionForm: { saved: true } });
+  });
 
   app.post("/settings/password", async (c) => {
     const form = await c.req.parseBody();

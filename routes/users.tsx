@@ -21,6 +21,9 @@ import {
 import { DONE_MESSAGES, type DoneKey, UserDetailPage } from "../views/user_detail.tsx";
 import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
 import { userActionRoutes } from "./user_actions.tsx";
+import { userConnectProps, userConnectRoutes } from "./user_connect.tsx";
+import { getSettings } from "../core/settings.ts";
+import { subscriptionBase, subscriptionUrls } from "../core/subscriptions/subscriptions.ts";
 
 type C = Context<AppEnv>;
 
@@ -57,6 +60,7 @@ async function renderDetail(
         inboundTags: await listInboundTags(db),
         version: userVersion(detail.user),
       }}
+      connect={await userConnectProps(c, detail.user)}
     />,
     edit?.status ?? 200,
   );
@@ -75,7 +79,9 @@ export function userRoutes() {
       state.page = lastPage;
       list = await listUsers(db, state);
     }
+    const base = subscriptionBase((await getSettings(db)).subscriptionBaseUrl, c.req.url);
     const props = {
+      subscriptionUrls: await subscriptionUrls(c.var.deps.subscriptionTokens, base, list.rows),
       state,
       rows: list.rows,
       total: list.total,
@@ -168,6 +174,7 @@ export function userRoutes() {
   });
 
   app.route("/", userActionRoutes());
+  app.route("/", userConnectRoutes());
 
   return app;
 }

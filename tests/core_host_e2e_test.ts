@@ -4,7 +4,7 @@
  * back, all without a restart of the core.
  */
 import { assert, assertEquals, assertGreaterOrEqual, assertLessOrEqual } from "@std/assert";
-import { clientOutbound } from "../core/sing_box/sing_box_config.ts";
+import { clientOutbound } from "../core/subscriptions/client_outbound.ts";
 import { startLivePanel } from "./support/panel.ts";
 import {
   fetchViaProxy,

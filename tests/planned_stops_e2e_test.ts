@@ -6,7 +6,7 @@
  */
 import { assertEquals, assertGreaterOrEqual, assertLessOrEqual } from "@std/assert";
 import { openDatabase } from "../db/database.ts";
-import { clientOutbound } from "../core/sing_box/sing_box_config.ts";
+import { clientOutbound } from "../core/subscriptions/client_outbound.ts";
 import { rowToInbound } from "../db/inbounds.ts";
 import { toUser, usersWithTraffic } from "../db/users.ts";
 import { startLivePanel, waitFor } from "./support/panel.ts";

@@ -26,7 +26,7 @@ import {
 } from "./support/sing_box.ts";
 import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
 import { startPanelProcess } from "./support/panel_process.ts";
-import { clientOutbound } from "../core/sing_box/sing_box_config.ts";
+import { clientOutbound } from "../core/subscriptions/client_outbound.ts";
 import { rowToInbound } from "../db/inbounds.ts";
 import { toUser, usersWithTraffic } from "../db/users.ts";
 import { openDatabase } from "../db/database.ts";

@@ -1,10 +1,13 @@
 /** Dashboard: counts, core and stats state, outbound totals, recent log lines. */
 import { Layout } from "./layout.tsx";
+import { PublicAddressWarning } from "./public_address_warning.tsx";
 import { formatBytes, formatDuration, formatTime } from "../core/format.ts";
 import type { CoreStatus, StatsStatus } from "../core/services.ts";
 import type { DashboardCounts } from "../db/dashboard.ts";
 
 export interface DashboardProps {
+  /** Inbounds whose clients get no set address (warned about while no public address is set). */
+  unaddressedInbounds: string[];
   username: string;
   csrfToken: string;
   counts: DashboardCounts;
@@ -190,6 +193,7 @@ export function DashboardPage(props: DashboardProps) {
       username={props.username}
     >
       <h1>Dashboard</h1>
+      <PublicAddressWarning tags={props.unaddressedInbounds} />
       <DashboardStatus {...props} />
     </Layout>
   );

@@ -4,6 +4,7 @@
  * own fragment so the type select can swap it in with htmx; without JS it still posts.
  */
 import { CsrfField, FieldError, Layout } from "./layout.tsx";
+import { InboundClientFields } from "./inbound_client_fields.tsx";
 import {
   type Inbound,
   INBOUND_TYPES,
@@ -172,6 +173,7 @@ export function InboundForm(props: InboundFormProps) {
         realityPublicKey={props.realityPublicKey}
         selfSignedFiles={props.selfSignedFiles}
       />
+      <InboundClientFields values={v} errors={e} />
       <label class="inline">
         <input type="checkbox" name="enabled" value="on" checked={v.enabled === "on"} />
         Enabled
@@ -252,8 +254,10 @@ export function InboundTypeFields(props: InboundTypeFieldsProps) {
       )}
       {type === "mixed" && (
         <p class="muted">
-          A mixed inbound serves SOCKS5 and HTTP proxies; each user signs in with their own name and
-          password. It needs no further settings.
+          A mixed inbound serves SOCKS5 and HTTP proxies. Each user signs in with the user name{" "}
+          <code>{`<user name>|${v.tag || "<tag>"}`}</code>{" "}
+          (their name, a bar, this inbound's tag) and their password; their page and share links
+          show it. It needs no further settings.
         </p>
       )}
       {!(INBOUND_TYPES as readonly string[]).includes(type) && (
@@ -443,6 +447,8 @@ export function inboundFormValues(inbound: Inbound): InboundFormValues {
     reality_server_name: s.reality?.serverName ?? "",
     reality_short_ids: s.reality?.shortIds.join("\n") ?? "",
     method: s.method ?? "",
+    client_address: s.client?.address ?? "",
+    client_server_name: s.client?.serverName ?? "",
   };
 }
 

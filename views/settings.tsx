@@ -1,6 +1,7 @@
-/** Settings: change password, API tokens. */
+/** Settings: subscriptions, change password, API tokens. */
 import { CsrfField, FieldError, Layout } from "./layout.tsx";
 import { formatTime } from "../core/format.ts";
+import { SubscriptionSettings, type SubscriptionSettingsProps } from "./settings_subscriptions.tsx";
 
 export interface ApiTokenView {
   id: number;
@@ -18,6 +19,7 @@ export interface SettingsProps {
   passwordErrors?: Record<string, string>;
   passwordChanged?: boolean;
   tokenErrors?: Record<string, string>;
+  subscriptions: SubscriptionSettingsProps;
 }
 
 export function SettingsPage(props: SettingsProps) {
@@ -29,6 +31,7 @@ export function SettingsPage(props: SettingsProps) {
       username={props.username}
     >
       <h1>Settings</h1>
+      <SubscriptionSettings {...props.subscriptions} />
       <section class="card" id="password">
         <h2>Change password</h2>
         {props.passwordChanged && (

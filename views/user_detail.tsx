@@ -5,6 +5,7 @@ import type { UserDetail } from "../core/users/users.ts";
 import { CsrfField, Layout } from "./layout.tsx";
 import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./users.tsx";
 import { UserForm, type UserFormProps } from "./user_form.tsx";
+import { UserConnect, type UserConnectProps } from "./user_connect.tsx";
 
 /** Messages shown after a redirect back to the page (`?done=…`). */
 export const DONE_MESSAGES = {
@@ -12,6 +13,7 @@ export const DONE_MESSAGES = {
   saved: "Changes saved.",
   reset: "Traffic reset to zero.",
   regenerated: "New UUID and password generated; the user's clients need the new settings.",
+  token: "New subscription URL made; the old one no longer works.",
   enabled: "User enabled.",
   disabled: "User disabled.",
 } as const;
@@ -30,6 +32,7 @@ export interface UserDetailProps extends UserDetail {
   now: number;
   done?: DoneKey;
   form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel">;
+  connect: UserConnectProps;
 }
 
 /** A POST button in its own form: htmx with a confirmation, or a plain POST without script. */
@@ -116,14 +119,16 @@ export function UserDetailPage(props: UserDetailProps) {
         </table>
       </section>
 
+      <UserConnect {...props.connect} />
+
       <section class="card">
         <h2>Credentials</h2>
         <p class="muted">UUID</p>
         <p class="secret" id="user-uuid">{user.uuid}</p>
-        <p class="muted">Password</p>
+        <p class="muted">
+          Password (Shadowsocks and mixed inbounds take it in another form: see Connect)
+        </p>
         <p class="secret" id="user-password">{user.password}</p>
-        <p class="muted">Subscription token (subscription links are not served yet)</p>
-        <p class="secret">{user.subToken}</p>
         <ActionButton
           action={`${url}/regenerate`}
           csrfToken={props.csrfToken}

@@ -5,6 +5,7 @@ import { userStatus } from "../core/users/user_status.ts";
 import { dateInputValue } from "../core/users/user_fields.ts";
 import type { UserSort, UserWithInbounds } from "../db/users.ts";
 import { Layout } from "./layout.tsx";
+import { CopyButton } from "./share_link_list.tsx";
 
 /** What the list shows: the URL state. */
 export interface UsersListState {
@@ -21,6 +22,8 @@ export interface UsersTableProps {
   /** Seconds between self-refreshes. */
   refreshSeconds: number;
   now: number;
+  /** Each row's subscription URL, by user id (the copy-link action). */
+  subscriptionUrls: Map<number, string>;
 }
 
 const STATUS_LABELS: Record<UserStatus, string> = {
@@ -179,12 +182,13 @@ export function UsersTable(props: UsersTableProps) {
             <SortHeader label="Expiry" column="expiry" state={state} />
             <SortHeader label="Created" column="created" state={state} />
             <th>Inbounds</th>
+            <th>Link</th>
           </tr>
         </thead>
         <tbody>
           {props.rows.length === 0 && (
             <tr>
-              <td colspan={8} class="muted">
+              <td colspan={9} class="muted">
                 {state.search
                   ? `No users match “${state.search}”`
                   : props.total > 0
@@ -216,6 +220,9 @@ export function UsersTable(props: UsersTableProps) {
                   {user.inbounds.length === 0
                     ? <span class="muted">none</span>
                     : user.inbounds.join(", ")}
+                </td>
+                <td>
+                  <CopyButton text={props.subscriptionUrls.get(user.id) ?? ""} label="Copy link" />
                 </td>
               </tr>
             );

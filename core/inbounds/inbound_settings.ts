@@ -75,6 +75,7 @@ export async function buildSettings(
       ? old.serverKey
       : generateShadowsocksKey(valid.method);
   }
+  if (valid.client) settings.client = valid.client;
   return { settings, files };
 }
 
@@ -82,6 +83,16 @@ export async function buildSettings(
 export function valuesOf(valid: ValidInbound, settings: InboundSettings): InboundValues {
   const { tag, type, listen, port, enabled } = valid;
   return { tag, type, listen, port, enabled, settings };
+}
+
+/**
+ * Whether `values` differ from the stored inbound only in the client override, which
+ * sing-box never sees (so no reload is needed).
+ */
+export function onlyClientChanged(values: InboundValues, existing: Inbound): boolean {
+  const { client: _new, ...next } = values.settings;
+  const { client: _old, ...stored } = existing.settings;
+  return sameValues({ ...values, settings: next }, { ...existing, settings: stored });
 }
 
 /** Whether writing `values` would change nothing in the stored inbound. */

@@ -22,7 +22,9 @@ import {
   VLESS_FLOWS,
   VLESS_SECURITIES,
 } from "./inbound_input.ts";
+import { validateClientOverride } from "../subscriptions/client_override.ts";
 import {
+  type ClientOverride,
   INBOUND_TYPES,
   type InboundType,
   SHADOWSOCKS_METHODS,
@@ -51,6 +53,8 @@ export interface ValidInbound {
   } | null;
   flow: "" | "xtls-rprx-vision";
   method: ShadowsocksMethod | null;
+  /** Where clients connect, when not the public address. */
+  client?: ClientOverride;
 }
 
 /**
@@ -114,6 +118,7 @@ export function validateInboundInput(
   let reality: ValidInbound["reality"] = null;
   let flow: ValidInbound["flow"] = "";
   let method: ShadowsocksMethod | null = null;
+  let client: ClientOverride | undefined;
 
   if (type) {
     const use = tlsUse(type);
@@ -150,6 +155,8 @@ export function validateInboundInput(
       } else tls = validateTls(input.tls ?? {}, errors, text);
     }
     if (security === "reality") reality = validateReality(input.reality ?? {}, errors, text);
+    const selfSigned = security === "tls" && tls?.mode === "self_signed";
+    client = validateClientOverride(input.client, selfSigned ? "self_signed" : security, errors);
 
     if (type === "vless") {
       const flowText = text("flow", input.flow, 32) ?? "";
@@ -189,6 +196,7 @@ export function validateInboundInput(
     reality,
     flow,
     method,
+    ...(client ? { client } : {}),
   };
 }
 

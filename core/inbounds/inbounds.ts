@@ -34,7 +34,13 @@ import {
 } from "./inbound_checks.ts";
 import { clip } from "./inbound_fields.ts";
 import { type InboundInput, inboundToInput, mergeInboundInput } from "./inbound_input.ts";
-import { buildSettings, inboundVersion, sameValues, valuesOf } from "./inbound_settings.ts";
+import {
+  buildSettings,
+  inboundVersion,
+  onlyClientChanged,
+  sameValues,
+  valuesOf,
+} from "./inbound_settings.ts";
 import {
   type PendingTlsFiles,
   removeObsoleteTlsFiles,
@@ -123,6 +129,7 @@ export async function updateInbound(
   const { settings, files } = await buildSettings(valid, existing, deps.config.dataDir);
   const values = valuesOf(valid, settings);
   if (sameValues(values, existing)) return existing;
+  const seenBySingBox = !onlyClientChanged(values, existing);
   await writeInTransaction(deps, files, async (trx) => {
     const current = await findInboundById(trx, existing.id);
     if (!current || inboundVersion(current) !== inboundVersion(existing)) {
@@ -132,9 +139,11 @@ export async function updateInbound(
     await updateInboundRow(trx, existing.id, values, deps.now());
   });
   await removeObsoleteTlsFiles(deps.config.dataDir, existing.settings.tls, settings.tls);
-  deps.services.core.requestApply(`inbound "${valid.tag}" updated`, {
-    inboundIds: [existing.id],
-  });
+  if (seenBySingBox) {
+    deps.services.core.requestApply(`inbound "${valid.tag}" updated`, {
+      inboundIds: [existing.id],
+    });
+  }
   return await getInbound(deps.db, valid.tag);
 }
 

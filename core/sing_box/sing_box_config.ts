@@ -1,7 +1,7 @@
 /**
- * sing-box configuration: the server config singdeck runs, and the client outbound a user
- * needs to reach one inbound. Pure functions; the field names follow sing-box 1.14's
- * option structs, whose parser rejects unknown fields.
+ * sing-box configuration: the server config singdeck runs. Pure functions; the field names
+ * follow sing-box 1.14's option structs, whose parser rejects unknown fields. (What clients
+ * run is in core/subscriptions/.)
  */
 import type { Inbound, InboundSettings, ShadowsocksMethod, User } from "../model.ts";
 import { shadowsocksUserKey } from "../keys.ts";
@@ -408,91 +408,4 @@ function maskValue(value: unknown, secret: boolean): unknown {
     );
   }
   return secret ? SECRET_MASK : value;
-}
-
-/** Options of `clientOutbound`. */
-export interface ClientOutboundOptions {
-  /** Skip certificate verification; by default only for self-signed certificates. */
-  insecure?: boolean;
-}
-
-/**
- * The sing-box client outbound (tag "proxy") with which `user` connects to `inbound` at
- * `server` (host name or IP). Reality clients use uTLS with the Chrome fingerprint and the
- * first short id; Shadowsocks 2022 uses `serverKey:userKey`; a mixed inbound is reached
- * through a SOCKS5 outbound. TLS certificates are verified unless `insecure` is set or,
- * when it is not given, the inbound's certificate is self-signed.
- */
-export function clientOutbound(
-  inbound: Inbound,
-  user: User,
-  server: string,
-  options: ClientOutboundOptions = {},
-): Record<string, unknown> {
-  const s = inbound.settings;
-  const base: Json = { type: inbound.type, tag: "proxy", server, server_port: inbound.port };
-  const tls = (alpn?: string[]): Json | undefined => {
-    if (!s.tls) return undefined;
-    const insecure = options.insecure ?? s.tls.selfSigned;
-    return {
-      enabled: true,
-      server_name: s.tls.serverName,
-      ...(insecure ? { insecure: true } : {}),
-      ...(alpn ? { alpn } : {}),
-    };
-  };
-  switch (inbound.type) {
-    case "vless": {
-      const flow = s.flow ? { flow: s.flow } : {};
-      if (s.reality) {
-        return {
-          ...base,
-          uuid: user.uuid,
-          ...flow,
-          tls: {
-            enabled: true,
-            server_name: s.reality.serverName,
-            utls: { enabled: true, fingerprint: "chrome" },
-            reality: {
-              enabled: true,
-              public_key: s.reality.publicKey,
-              short_id: s.reality.shortIds[0] ?? "",
-            },
-          },
-        };
-      }
-      return withClientTls({ ...base, uuid: user.uuid, ...flow }, tls());
-    }
-    case "vmess":
-      return withClientTls({ ...base, uuid: user.uuid, security: "auto", alter_id: 0 }, tls());
-    case "trojan":
-      return withClientTls({ ...base, password: user.password }, tls());
-    case "shadowsocks": {
-      const { method, serverKey } = shadowsocksSettings(inbound);
-      return {
-        ...base,
-        method,
-        password: `${serverKey}:${shadowsocksUserKey(user.password, method)}`,
-      };
-    }
-    case "hysteria2":
-      return withClientTls({ ...base, password: user.password }, tls(["h3"]));
-    case "tuic":
-      return withClientTls(
-        { ...base, uuid: user.uuid, password: user.password, congestion_control: "bbr" },
-        tls(["h3"]),
-      );
-    case "mixed":
-      return {
-        ...base,
-        type: "socks",
-        version: "5",
-        username: pairStatName(user.name, inbound.tag),
-        password: user.password,
-      };
-  }
-}
-
-function withClientTls(entry: Json, tls: Json | undefined): Json {
-  return tls ? { ...entry, tls } : entry;
 }

@@ -12,16 +12,18 @@ import type { UserInboundTraffic, UserWithInbounds } from "../../db/users.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
 import type { User } from "../model.ts";
 import { editVersion } from "../versions.ts";
-import { generatePassword, generateSubToken, generateUuid } from "../keys.ts";
+import { generatePassword, generateUuid } from "../keys.ts";
 import type { CoreControl } from "../services.ts";
+import { type SubscriptionTokens, unsetTokenHash } from "../subscriptions/sub_tokens.ts";
 import { clip } from "./user_fields.ts";
 import { type ParsedUserInput, throwIfInvalid } from "./user_input.ts";
 
-/** What user changes need from the app: the database, the clock and the core. */
+/** What user changes need from the app: the database, the clock, the core, token hashes. */
 export interface UserDeps {
   db: Db;
   now: () => number;
   services: { core: Pick<CoreControl, "requestApply"> };
+  subscriptionTokens: Pick<SubscriptionTokens, "hash">;
 }
 
 /** A user's detail: the user, their assignments and their traffic per inbound. */
@@ -108,7 +110,8 @@ async function mustFind(trx: Tx, name: string) {
 }
 
 /**
- * Creates a user from parsed input, generating UUID, password and subscription token.
+ * Creates a user from parsed input, generating UUID and password, and storing the hash of
+ * their subscription token (generation 0).
  * Missing optional fields default to unlimited, never expiring, enabled, no note, reset
  * strategy "none" and no inbounds. Throws ValidationError (422) or ConflictError (409,
  * name taken) and then writes nothing.
@@ -130,12 +133,15 @@ export async function createUser(deps: UserDeps, input: ParsedUserInput) {
       expires_at: v.expiresAt ?? null,
       enabled: v.enabled === false ? 0 : 1,
       note: v.note ?? "",
-      sub_token: generateSubToken(),
+      sub_token_hash: unsetTokenHash(),
       reset_strategy: v.resetStrategy ?? "none",
       last_reset_at: null,
       created_at: now,
       updated_at: now,
     });
+    // The token is derived from the id, known only now.
+    const hash = await deps.subscriptionTokens.hash({ id, subGeneration: 0 });
+    await repo.updateUserRow(trx, id, { sub_token_hash: hash });
     await repo.replaceUserInbounds(trx, id, inboundIds);
     return (await repo.findUserWithInbounds(trx, name))!;
   }).catch((e) => asNameConflict(e, v.name));

@@ -12,7 +12,7 @@ import { saveSettings } from "../../core/settings.ts";
 import { rowToInbound } from "../../db/inbounds.ts";
 import { toUser, usersWithTraffic } from "../../db/users.ts";
 import type { Inbound, User } from "../../core/model.ts";
-import { clientOutbound } from "../../core/sing_box/sing_box_config.ts";
+import { clientOutbound } from "../../core/subscriptions/client_outbound.ts";
 import {
   expectedBytes,
   fetchViaProxy,

@@ -162,6 +162,8 @@ export interface StartOptions {
   waitForPort?: number;
   /** Give up after this many ms (default 15000). */
   timeoutMs?: number;
+  /** Extra environment variables (e.g. `SSL_CERT_FILE` for a test CA). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -179,6 +181,7 @@ export async function startSingBox(
   await Deno.writeTextFile(file, JSON.stringify(config, null, 2));
   const process = new Deno.Command(bin, {
     args: ["run", "-c", file, "--disable-color"],
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -282,6 +285,7 @@ export async function startClient(
   bin: string,
   outbound: Record<string, unknown>,
   dir: string,
+  options: Pick<StartOptions, "env"> = {},
 ): Promise<RunningClient> {
   const proxyPort = freePort();
   const config = {
@@ -290,7 +294,7 @@ export async function startClient(
     outbounds: [{ ...outbound, tag: "proxy" }],
     route: { final: "proxy" },
   };
-  const running = await startSingBox(bin, config, dir, { waitForPort: proxyPort });
+  const running = await startSingBox(bin, config, dir, { ...options, waitForPort: proxyPort });
   return { ...running, proxyPort };
 }
 
@@ -460,7 +464,8 @@ export function makeUser(fields: Partial<User> & Pick<User, "name">): User {
     expiresAt: null,
     enabled: true,
     note: "",
-    subToken: "",
+    subGeneration: 0,
+    lastSubscription: null,
     resetStrategy: "none",
     uplink: 0,
     downlink: 0,
