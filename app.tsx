@@ -77,7 +77,10 @@ export function createApp(
 
   // DNS rebinding: only known host names are served (core/allowed_hosts.ts).
   app.use(async (c, next) => {
-    if (c.req.path === "/healthz") return next();
+    // /healthz and subscriptions answer any name: a rebinding page gains nothing from them
+    // (no session rides on them; a subscription needs its unguessable token), and a
+    // client may fetch its subscription through any name that reaches the server.
+    if (c.req.path === "/healthz" || c.req.path.startsWith("/sub/")) return next();
     const names = [new URL(c.req.url).host, c.req.header("Host")].filter((h) => h !== undefined);
     const { publicAddress, subscriptionBaseUrl } = await getSettings(deps.db);
     const subscriptionHost = subscriptionBaseUrl ? new URL(subscriptionBaseUrl).hostname : "";

@@ -4,7 +4,12 @@
  */
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "@std/assert";
 import { generateSelfSignedCertificate } from "../core/keys.ts";
-import { freePort, startPayloadServer, testWithEachCore } from "./support/sing_box.ts";
+import {
+  fetchViaProxy,
+  freePort,
+  startPayloadServer,
+  testWithEachCore,
+} from "./support/sing_box.ts";
 import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
 import { loginCookie } from "./support/app.ts";
 
@@ -324,6 +329,77 @@ testWithEachCore(
       assertEquals(config.inbounds[0].users[0], { name: "secretive|main", uuid: user.uuid });
     } finally {
       await panel.close();
+    }
+  },
+);
+
+testWithEachCore(
+  "a core that logs only warnings is ready as soon as its API answers, and is polled",
+  async (bin) => {
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { logLevel: "warn" });
+    try {
+      await panel.serveOneUser("quiet");
+      const status = panel.core.status();
+      assertEquals(status.state, "running", status.lastError ?? "");
+      assertEquals(status.configError, null);
+      assert(
+        !panel.core.logLines().some((l) => l.includes("sing-box started")),
+        "no info line was needed",
+      );
+      const client = await panel.client("main", "quiet");
+      await downloadIntact(client, payload, MiB);
+      await panel.core.poller.pollNow();
+      assertEquals(panel.core.poller.status().state, "ok");
+      assert((await panel.user("quiet")).downlink >= MiB, "the poll counted the bytes");
+    } finally {
+      await panel.close();
+      await payload.stop();
+    }
+  },
+);
+
+testWithEachCore(
+  "revocations apply while an inbound the core refuses is left out",
+  async (bin) => {
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { applyDelayMs: 200 });
+    try {
+      await panel.createInbound({ tag: "serving", type: "vless" });
+      await panel.api("POST", "/users", { name: "keeper", inbounds: ["serving"] });
+      await panel.api("POST", "/users", { name: "leaver", inbounds: ["serving"] });
+      const cert = await generateSelfSignedCertificate("localhost");
+      const certificatePath = `${panel.dataDir}/gone.crt`, keyPath = `${panel.dataDir}/gone.key`;
+      await Deno.writeTextFile(certificatePath, cert.certificatePem);
+      await Deno.writeTextFile(keyPath, cert.keyPem);
+      await panel.createInbound({
+        tag: "broken",
+        type: "trojan",
+        tls: { mode: "files", serverName: "localhost", certificatePath, keyPath },
+      });
+      await panel.core.settled();
+      const leaver = await panel.client("serving", "leaver");
+      await downloadIntact(leaver, payload, 64 * 1024);
+      // The certificate disappears, then the inbound must enter the config: refused.
+      await Deno.remove(certificatePath);
+      await panel.api("PATCH", "/users/keeper", { inbounds: ["serving", "broken"] });
+      await panel.core.settled();
+      assertStringIncludes(panel.core.status().configError ?? "", '"broken"');
+      // A revocation made now still applies.
+      const deleted = await panel.app.request("/api/v1/users/leaver", {
+        method: "DELETE",
+        headers: { Authorization: "Bearer e2e-token-0123456789abcdef" },
+      });
+      assertEquals(deleted.status, 204);
+      await panel.core.settled();
+      const refused = await fetchViaProxy(leaver.proxyPort, `${payload.url}/bytes/1024`)
+        .catch(() => ({ status: 0 }));
+      assert(refused.status !== 200, "a deleted user cannot connect");
+      const keeper = await panel.client("serving", "keeper");
+      await downloadIntact(keeper, payload, 64 * 1024);
+    } finally {
+      await panel.close();
+      await payload.stop();
     }
   },
 );

@@ -271,11 +271,18 @@ export class Supervisor {
       child = new Deno.Command(logFile ? "/bin/sh" : this.#o.binary, {
         // sh only sets up the output and execs the core: the pid is the core's.
         args: logFile
-          ? ["-c", 'exec "$0" "$@" >/dev/null 2>>"$SINGDECK_CORE_LOG"', this.#o.binary, ...args]
+          ? [
+            "-c",
+            'log="$1"; shift; exec "$@" >/dev/null 2>>"$log"',
+            "sh",
+            logFile,
+            this.#o.binary,
+            ...args,
+          ]
           : args,
         cwd: this.#o.cwd,
         clearEnv: true,
-        env: logFile ? { ...coreEnvironment(), SINGDECK_CORE_LOG: logFile } : coreEnvironment(),
+        env: coreEnvironment(),
         // Its own process group: a Ctrl-C meant for the panel must not kill the core before
         // the panel has drained, flushed and stopped it.
         detached: true,

@@ -63,6 +63,12 @@ export async function startLivePanel(
     applyDelayMs?: number;
     tableRefreshSeconds?: number;
     log?: (message: string) => void;
+    /** The panel's port as the generated route knows it. */
+    panelPort?: number;
+    /** Let proxy users reach loopback (the payload servers); default true. */
+    privateEgress?: boolean;
+    /** The core's log level; default info. */
+    logLevel?: string;
   } = {},
 ): Promise<LivePanel> {
   const dataDir = await Deno.makeTempDir({ prefix: "singdeck-e2e-" });
@@ -77,14 +83,14 @@ export async function startLivePanel(
   await ensureAdmin(db, TEST_PASSWORD, Date.now());
   // The payload servers of these tests listen on loopback, which proxy users cannot reach
   // by default (tests/egress_e2e_test.ts is about that default).
-  await saveSettings(db, { allowPrivateEgress: "1" });
+  await saveSettings(db, { allowPrivateEgress: options.privateEgress === false ? "0" : "1" });
   const core = new CoreService({
     db,
     dbUrl: config.dbUrl,
-    panelPort: config.listenPort,
+    panelPort: options.panelPort ?? config.listenPort,
     binary: bin,
     dataDir,
-    logLevel: "info",
+    logLevel: options.logLevel ?? "info",
     pollIntervalMs: options.pollIntervalMs ?? 3_600_000,
     applyDelayMs: options.applyDelayMs ?? 300,
     log: options.log ?? (() => {}),
