@@ -40,6 +40,7 @@ export type WorkerReply =
   | { id: number; type: "failed"; message: string };
 
 let db: Db | null = null;
+let source: StatsClient | null = null;
 let poller: StatsPoller | null = null;
 let request: Extract<WorkerRequest, { type: "poll" }> | null = null;
 let newRunId: number | null = null;
@@ -48,7 +49,7 @@ const logs: string[] = [];
 
 async function open(message: Extract<WorkerRequest, { type: "open" }>) {
   db = await openDatabase(message.dbUrl, message.dbAuthToken);
-  const source = new StatsClient("127.0.0.1:1", { deadlineMs: message.deadlineMs });
+  source = new StatsClient("127.0.0.1:1", { deadlineMs: message.deadlineMs });
   const database = db;
   poller = new StatsPoller({
     db: database,
@@ -91,6 +92,7 @@ async function handle(message: WorkerRequest): Promise<WorkerReply> {
       return { id: message.id, type: "polled", status: poller!.status(), outcome, newRunId };
     }
     case "close":
+      source?.close();
       await db?.destroy();
       db = null;
       return { id: message.id, type: "done" };
