@@ -143,8 +143,7 @@ async function benchSize(n: number) {
     });
     // The same database work alone, on this thread: deltas of every user, pair, cursor.
     await ask({ type: "bump", share: 1 });
-    const raw = await client.queryAll();
-    const numbers = new Map([...raw].map(([k, v]) => [k, Number(v)]));
+    const numbers = new Map(await client.queryCounters());
     const cursors = new Map(
       [...numbers].map(([k, v]) => [k, { runId, value: Math.max(0, v - 1000) }]),
     );

@@ -200,7 +200,14 @@ for (const c of cases) {
     const traffic = <K>(m: Map<K, { uplink: number; downlink: number }>) =>
       [...m].map(([k, t]) => [k, t.uplink, t.downlink]);
     assertEquals(traffic(result.deltas.users), c.users ?? []);
-    assertEquals(traffic(result.deltas.pairs), c.pairs ?? []);
+    assertEquals(
+      [...result.deltas.pairs.values()].map((p) => [
+        `${p.userId}:${p.inboundId}`,
+        p.uplink,
+        p.downlink,
+      ]),
+      c.pairs ?? [],
+    );
     assertEquals(traffic(result.deltas.inbounds), c.inbounds ?? []);
     assertEquals(traffic(result.deltas.outbounds), c.outbounds ?? []);
     assertEquals(result.unknown, c.unknown ?? 0);

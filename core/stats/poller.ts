@@ -26,11 +26,12 @@ import {
 } from "./accounting.ts";
 import type { Mutex } from "../mutex.ts";
 import type { StatsControl, StatsStatus } from "../services.ts";
-import { StatsApiError, toSafeNumber } from "./stats_client.ts";
+import { StatsApiError } from "./stats_client.ts";
 
 /** The part of `StatsClient` the poller uses. */
 export interface StatsSource {
-  queryAll(): Promise<Map<string, bigint>>;
+  /** Every counter as (name, exact value); throws RangeError beyond 2^53. */
+  queryCounters(): Promise<Iterable<readonly [string, number]>>;
   uptime(): Promise<number>;
   setAddress(address: string): void;
 }
@@ -171,10 +172,11 @@ export class StatsPoller implements StatsControl {
     let outcome: PollOutcome;
     try {
       this.#o.source.setAddress(current.apiListen);
-      const [raw, uptime] = await Promise.all([this.#o.source.queryAll(), this.#o.source.uptime()]);
+      const [counters, uptime] = await Promise.all([
+        this.#o.source.queryCounters(),
+        this.#o.source.uptime(),
+      ]);
       const queried = performance.now();
-      const counters = new Map<string, number>();
-      for (const [name, value] of raw) counters.set(name, toSafeNumber(value, name));
       this.#targets ??= await loadStatTargets(this.#o.db);
       this.#cursors ??= await loadStatCursors(this.#o.db, this.#targets);
       const input = {
@@ -195,7 +197,7 @@ export class StatsPoller implements StatsControl {
       const computed = performance.now();
       await applyStatsDeltas(this.#o.db, result.deltas);
       const written = performance.now();
-      for (const [name, cursor] of result.deltas.cursors) this.#cursors.set(name, cursor);
+      result.deltas.cursors.advance(this.#cursors, this.#targets);
       if (result.externalResets > 0) {
         this.#log(
           `${EXTERNAL_RESET_REASON}: ${result.externalResets} counters were lower than at the ` +
@@ -213,7 +215,7 @@ export class StatsPoller implements StatsControl {
           compute: Math.round(computed - queried),
           write: Math.round(written - computed),
         },
-        countersSeen: counters.size,
+        countersSeen: result.seen,
         unknownCounters: result.unknown,
         externalResets: this.#status.externalResets + result.externalResets,
         lastExternalResetAt: result.externalResets > 0 ? now : this.#status.lastExternalResetAt,

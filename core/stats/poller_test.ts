@@ -18,8 +18,9 @@ class FakeSource implements StatsSource {
   set(name: string, value: number) {
     this.counters.set(name, BigInt(value));
   }
-  queryAll() {
-    return this.failure ? Promise.reject(this.failure) : Promise.resolve(new Map(this.counters));
+  queryCounters() {
+    if (this.failure) return Promise.reject(this.failure);
+    return Promise.resolve([...this.counters].map(([k, v]) => [k, Number(v)] as const));
   }
   uptime() {
     return this.failure ? Promise.reject(this.failure) : Promise.resolve(this.uptimeSeconds);

@@ -13,7 +13,8 @@ import {
   type StatsServiceImplementation,
   type SysStatsResponse,
 } from "../../proto/stats.ts";
-import { StatsApiError, StatsClient, toSafeNumber } from "./stats_client.ts";
+import { countersOf, StatsApiError, StatsClient, toSafeNumber } from "./stats_client.ts";
+import { QueryStatsResponse as QueryStatsResponseCodec } from "../../proto/stats.ts";
 
 const MAX_SAFE = 2n ** 53n - 1n;
 const ABOVE_32_BITS = 2n ** 32n + 7n;
@@ -329,4 +330,40 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("StatsClient.queryCounters() reads the same counters as queryAll(), as numbers", async () => {
+  const counters = new Map([
+    ["inbound>>>vless-main>>>traffic>>>uplink", MAX_SAFE],
+    ["inbound>>>vless-main>>>traffic>>>downlink", ABOVE_32_BITS],
+    ["user>>>ünïcode|vless-main>>>traffic>>>uplink", 5n],
+    ["user>>>alice|vless-main>>>traffic>>>uplink", 0n],
+  ]);
+  const core = await startFakeCore(counters, { uptime: 7 });
+  const client = new StatsClient(core.address);
+  try {
+    const got = await client.queryCounters();
+    assertEquals(got, [...counters].map(([name, value]) => [name, Number(value)]));
+    assertEquals(core.requests, [{ pattern: "", reset: false, patterns: [], regexp: false }]);
+  } finally {
+    client.close();
+    await core.server.shutdown();
+  }
+});
+
+Deno.test("countersOf() decodes what the generated codec writes and refuses values beyond 2^53", () => {
+  const stat = [
+    { name: "a>>>b", value: 1n },
+    { name: "", value: 300n },
+    { name: "user>>>x|y>>>traffic>>>downlink", value: MAX_SAFE },
+    { name: "ü", value: 0n },
+  ];
+  const bytes = QueryStatsResponseCodec.encode({ stat }).finish();
+  assertEquals(countersOf(bytes), stat.map((s) => [s.name, Number(s.value)]));
+  assertEquals(countersOf(new Uint8Array(0)), []);
+  for (const value of [MAX_SAFE + 1n, MAX_INT64, -1n]) {
+    const big = QueryStatsResponseCodec.encode({ stat: [{ name: "big", value }] }).finish();
+    assertThrows(() => countersOf(big), RangeError, "safe integer range");
+  }
+  assertThrows(() => countersOf(bytes.subarray(0, bytes.length - 1)), RangeError);
 });
