@@ -116,7 +116,11 @@ for (const share of [1, 1, 1, 0.1, 0.1, 0.1]) {
 const idle = await panel.send({ cmd: "idle", ms: 5000 });
 rows.push(`| idle 5 s after the polls | ${idle.rssMb} MB | ${idle.peakMb} MB | |`);
 await panel.close();
-fake.kill();
+// Deno's HTTP/2 server may abort on the client's GOAWAY (an nghttp2 assertion), a fault of
+// the fake core's runtime only: the real cores are Go. Its numbers are in by then.
+try {
+  fake.kill();
+} catch { /* already ended */ }
 await fake.status;
 
 const applies: string[] = [];

@@ -328,8 +328,13 @@ testWithEachCore(
       );
     } finally {
       for (const c of clients) await c.stop();
+      // A failed assertion may leave the current panel's core running too: kill it as well.
+      const current = await panel.api<{ core: { pid: number | null } }>("GET", "/status")
+        .then((s) => s.body.core.pid, () => null);
       await panel.kill("SIGKILL");
-      if (orphanPid && processExists(orphanPid)) Deno.kill(orphanPid, "SIGKILL");
+      for (const pid of [orphanPid, current]) {
+        if (pid && processExists(pid)) Deno.kill(pid, "SIGKILL");
+      }
       await payload.stop();
       await Deno.remove(dataDir, { recursive: true }).catch(() => {});
     }
