@@ -22,6 +22,7 @@ import { authRoutes, SESSION_COOKIE } from "./routes/auth.tsx";
 import { dashboardRoutes } from "./routes/dashboard.tsx";
 import { inboundRoutes } from "./routes/inbounds.tsx";
 import { userRoutes } from "./routes/users.tsx";
+import { batchBodyLimit } from "./routes/users_bulk.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { apiRoutes } from "./routes/api.ts";
 
@@ -41,6 +42,24 @@ export interface AppEnv {
   };
 }
 
+/**
+ * Only the panel's own scripts and styles run: no inline scripts, no inline styles, no
+ * eval (htmx runs with `allowEval: false`, see views/layout.tsx). Images may be data: URLs
+ * (QR codes). Nothing may frame the panel.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
+
 const PUBLIC_PATHS = [/^\/login$/, /^\/healthz$/, /^\/static\//, /^\/sub\//];
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -49,7 +68,11 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
   const deps: AppDeps = { now: Date.now, limiter: new LoginLimiter(), ...input };
   const app = new Hono<AppEnv>();
 
-  app.use(secureHeaders({ referrerPolicy: "same-origin", crossOriginEmbedderPolicy: false }));
+  app.use(secureHeaders({
+    referrerPolicy: "same-origin",
+    crossOriginEmbedderPolicy: false,
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+  }));
   app.use(async (c, next) => {
     c.set("deps", deps);
     c.set("session", null);
@@ -57,6 +80,7 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
   });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
+  app.post("/users/batch", batchBodyLimit);
   app.route("/", staticRoutes());
 
   // Authentication: a session cookie for pages and the API, a bearer token for the API.
@@ -95,7 +119,7 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) return c.json({ error: "Not found", fields: {} }, 404);
-    return c.html(<ErrorPage status={404} message="Page not found" />, 404);
+    return c.html(<ErrorPage status={404} message="Page not found" session={c.var.session} />, 404);
   });
 
   app.onError((err, c) => {
@@ -109,7 +133,10 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
     if (c.req.header("HX-Request")) {
       return c.html(<div class="flash error" role="alert">{message}</div>, status);
     }
-    return c.html(<ErrorPage status={status} message={message} />, status);
+    return c.html(
+      <ErrorPage status={status} message={message} session={c.var.session} />,
+      status,
+    );
   });
 
   return app;

@@ -6,10 +6,12 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from "kysely";
 import { initial } from "./migrations/0001_initial.ts";
 import { userTraffic } from "./migrations/0002_user_traffic.ts";
+import { operatorUi } from "./migrations/0005_operator_ui.ts";
 
 const migrations: Record<string, Migration> = {
   "0001_initial": initial,
   "0002_user_traffic": userTraffic,
+  "0005_operator_ui": operatorUi,
 };
 
 const provider: MigrationProvider = {

@@ -1,8 +1,15 @@
-/** API v1 users: list, create, read, change, delete, reset traffic, regenerate credentials. */
+/**
+ * API v1 users: list, create, read, change, delete, reset traffic, regenerate credentials,
+ * and bulk actions.
+ */
 import { Hono } from "hono";
+import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { jsonBodyLimit, readJson } from "./api_json.ts";
-import { userStatus } from "../core/users/user_status.ts";
+import { type StatusThresholds, userStatus } from "../core/users/user_status.ts";
+import { getStatusThresholds } from "../core/settings.ts";
+import { runBulkAction } from "../core/users/bulk.ts";
+import { parseBulkJson } from "../core/users/bulk_input.ts";
 import {
   createUser,
   deleteUser,
@@ -17,7 +24,7 @@ import { listUsers, USERS_PAGE_SIZE, type UserWithInbounds } from "../db/users.t
 const iso = (ms: number | null) => ms === null ? null : new Date(ms).toISOString();
 
 /** A user as the API shows it. */
-export function userJson(user: UserWithInbounds, now: number) {
+export function userJson(user: UserWithInbounds, now: number, thresholds?: StatusThresholds) {
   return {
     id: user.id,
     name: user.name,
@@ -28,13 +35,18 @@ export function userJson(user: UserWithInbounds, now: number) {
     enabled: user.enabled,
     note: user.note,
     resetStrategy: user.resetStrategy,
-    status: userStatus(user, now),
+    status: userStatus(user, now, thresholds),
     uplink: user.uplink,
     downlink: user.downlink,
     inbounds: user.inbounds,
     subToken: user.subToken,
     createdAt: iso(user.createdAt),
   };
+}
+
+/** A user as the API shows it, with the status by the panel's thresholds. */
+async function userJsonOf(c: Context<AppEnv>, user: UserWithInbounds) {
+  return userJson(user, c.var.deps.now(), await getStatusThresholds(c.var.deps.db));
 }
 
 export function apiUserRoutes() {
@@ -46,10 +58,14 @@ export function apiUserRoutes() {
 
   app.get("/users", async (c) => {
     const query = parseUserListQuery(c.req.query());
-    const list = await listUsers(c.var.deps.db, query);
     const now = c.var.deps.now();
+    const thresholds = await getStatusThresholds(c.var.deps.db);
+    const list = await listUsers(c.var.deps.db, {
+      ...query,
+      status: query.status ? { status: query.status, now, thresholds } : undefined,
+    });
     return c.json({
-      users: list.rows.map((user) => userJson(user, now)),
+      users: list.rows.map((user) => userJson(user, now, thresholds)),
       total: list.total,
       page: query.page,
       pageSize: USERS_PAGE_SIZE,
@@ -60,18 +76,24 @@ export function apiUserRoutes() {
     const input = parseUserJson(await readJson(c), "create");
     const user = await createUser(c.var.deps, input);
     c.header("Location", `/api/v1/users/${encodeURIComponent(user.name)}`);
-    return c.json({ user: userJson(user, c.var.deps.now()) }, 201);
+    return c.json({ user: await userJsonOf(c, user) }, 201);
+  });
+
+  /** One action on many users: `{"action", "users": [names]}` or `{"action", "filter"}`. */
+  app.post("/users/bulk", async (c) => {
+    const result = await runBulkAction(c.var.deps, parseBulkJson(await readJson(c)));
+    return c.json(result);
   });
 
   app.get("/users/:name", async (c) => {
     const { user, perInbound } = await getUserDetail(c.var.deps.db, c.req.param("name"));
-    return c.json({ user: { ...userJson(user, c.var.deps.now()), perInbound } });
+    return c.json({ user: { ...await userJsonOf(c, user), perInbound } });
   });
 
   app.patch("/users/:name", async (c) => {
     const input = parseUserJson(await readJson(c), "update");
     const user = await updateUser(c.var.deps, c.req.param("name"), input);
-    return c.json({ user: userJson(user, c.var.deps.now()) });
+    return c.json({ user: await userJsonOf(c, user) });
   });
 
   app.delete("/users/:name", async (c) => {
@@ -81,12 +103,12 @@ export function apiUserRoutes() {
 
   app.post("/users/:name/reset-traffic", async (c) => {
     const user = await resetUserTraffic(c.var.deps, c.req.param("name"));
-    return c.json({ user: userJson(user, c.var.deps.now()) });
+    return c.json({ user: await userJsonOf(c, user) });
   });
 
   app.post("/users/:name/regenerate", async (c) => {
     const user = await regenerateUserCredentials(c.var.deps, c.req.param("name"));
-    return c.json({ user: userJson(user, c.var.deps.now()) });
+    return c.json({ user: await userJsonOf(c, user) });
   });
 
   return app;

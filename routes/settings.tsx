@@ -1,24 +1,30 @@
-/** Settings: change the admin password, create and revoke API tokens. */
+/** Settings: user status thresholds, the admin password, API tokens. */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { changePassword, createApiToken } from "../core/auth/admin_auth.ts";
 import { NotFoundError, ValidationError } from "../core/errors.ts";
+import { getSettings, saveSettings } from "../core/settings.ts";
 import { deleteApiToken, listApiTokens } from "../db/admins.ts";
 import { SettingsPage, type SettingsProps } from "../views/settings.tsx";
 
-async function render(
-  c: Context<AppEnv>,
-  extra: Partial<SettingsProps> = {},
-  status: 200 | 201 | 422 = 200,
-) {
+type Extra = Partial<Omit<SettingsProps, "username" | "csrfToken" | "tokens">>;
+
+async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 | 422 = 200) {
   const session = c.var.session!;
-  const tokens = await listApiTokens(c.var.deps.db);
+  const { db } = c.var.deps;
+  const tokens = await listApiTokens(db);
+  const settings = await getSettings(db);
+  c.header("Cache-Control", "no-store"); // a new token is shown once
   return c.html(
     <SettingsPage
       username={session.username}
       csrfToken={session.csrfToken}
       tokens={tokens}
+      statusValues={{
+        nearQuotaPercent: String(settings.nearQuotaPercent),
+        expiringDays: String(settings.expiringDays),
+      }}
       {...extra}
     />,
     status,
@@ -33,7 +39,22 @@ function field(form: Record<string, unknown>, name: string): string {
 export function settingsRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/settings", (c) => render(c));
+  app.get("/settings", (c) => render(c, { statusSaved: c.req.query("saved") === "statuses" }));
+
+  app.post("/settings/statuses", async (c) => {
+    const form = await c.req.parseBody();
+    const values = {
+      nearQuotaPercent: field(form, "nearQuotaPercent"),
+      expiringDays: field(form, "expiringDays"),
+    };
+    try {
+      await saveSettings(c.var.deps.db, values);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      return render(c, { statusValues: values, statusErrors: e.fields }, 422);
+    }
+    return c.redirect("/settings?saved=statuses#user-status-settings", 303);
+  });
 
   app.post("/settings/password", async (c) => {
     const form = await c.req.parseBody();

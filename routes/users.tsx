@@ -1,28 +1,63 @@
 /**
  * Users pages: the list, creation, and one user's page with its edit form. The buttons on
- * that page (toggle, reset, regenerate, delete) are in `user_actions.tsx`, mounted here.
+ * that page (toggle, reset, regenerate, delete) are in `user_actions.tsx`, the bulk
+ * actions and batch creation in `users_bulk.tsx`; both mounted here.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, ValidationError } from "../core/errors.ts";
+import { getStatusThresholds } from "../core/settings.ts";
 import { createUser, getUserDetail, updateUser } from "../core/users/users.ts";
-import { parseUserForm, parseUserListQuery } from "../core/users/user_input.ts";
-import { listInboundTags, listUsers, USERS_PAGE_SIZE } from "../db/users.ts";
-import { UsersPage, UsersTableFragment, userUrl } from "../views/users.tsx";
+import { parseUserForm, parseUserListQuery, type UserListQuery } from "../core/users/user_input.ts";
+import { expiryDateValue } from "../core/users/user_fields.ts";
+import { countUsersByStatus } from "../db/user_status.ts";
+import { listInboundChoices, listUsers, searchCondition, USERS_PAGE_SIZE } from "../db/users.ts";
+import { UsersPage, UsersTableFragment, type UsersTableProps, userUrl } from "../views/users.tsx";
 import {
-  EMPTY_USER_FORM,
+  ExpiryHint,
+  newUserFormValues,
   NewUserPage,
   submittedFormValues,
   UserForm,
   type UserFormValues,
   userFormValues,
 } from "../views/user_form.tsx";
-import { DONE_MESSAGES, type DoneKey, UserDetailPage } from "../views/user_detail.tsx";
+import { DONE_MESSAGES, type DoneKey, UserDetailPage, UserLive } from "../views/user_detail.tsx";
 import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
 import { userActionRoutes } from "./user_actions.tsx";
+import { userBulkRoutes } from "./users_bulk.tsx";
 
 type C = Context<AppEnv>;
+
+/** One page of the list for `state` (the last page when past the end), counts and all. */
+export async function usersTableProps(c: C, state: UserListQuery): Promise<UsersTableProps> {
+  const { db, config, now } = c.var.deps;
+  const t = now();
+  const thresholds = await getStatusThresholds(c.var.deps.db);
+  const options = () => ({
+    ...state,
+    status: state.status ? { status: state.status, now: t, thresholds } : undefined,
+  });
+  let list = await listUsers(db, options());
+  const lastPage = Math.max(1, Math.ceil(list.total / USERS_PAGE_SIZE));
+  if (state.page > lastPage) {
+    // Past the end (users were deleted, or a stale link): show the last page instead.
+    state = { ...state, page: lastPage };
+    list = await listUsers(db, options());
+  }
+  const search = state.search ? searchCondition(state.search) : undefined;
+  return {
+    state,
+    rows: list.rows,
+    total: list.total,
+    counts: await countUsersByStatus(db, t, thresholds, search),
+    pageSize: USERS_PAGE_SIZE,
+    refreshSeconds: config.tableRefresh,
+    now: t,
+    thresholds,
+  };
+}
 
 /** The field errors of a rejected change, or the error rethrown when it is not one. */
 function formErrors(e: unknown): Record<string, string> {
@@ -31,28 +66,44 @@ function formErrors(e: unknown): Record<string, string> {
   throw e;
 }
 
+/** What the form needs besides its values: the inbound choices and the expiry for its hint. */
+async function formContext(c: C, values: UserFormValues) {
+  const parsed = expiryDateValue(values.expiresOn);
+  return {
+    inbounds: await listInboundChoices(c.var.deps.db),
+    expiresAt: parsed.value ?? null,
+    now: c.var.deps.now(),
+  };
+}
+
 async function renderDetail(
   c: C,
   name: string,
   edit?: { values: UserFormValues; errors: Record<string, string> },
 ) {
-  const { db, now } = c.var.deps;
+  const { db, now, config } = c.var.deps;
   const session = c.var.session!;
   const detail = await getUserDetail(db, name);
-  const done = c.req.query("done");
+  const live = {
+    ...detail,
+    now: now(),
+    thresholds: await getStatusThresholds(c.var.deps.db),
+    refreshSeconds: config.tableRefresh,
+  };
   c.header("Cache-Control", "no-store"); // the page shows credentials
+  c.header("Vary", "HX-Request");
+  if (!edit && c.req.query("fragment") === "live" && wantsFragment(c)) {
+    return c.html(<UserLive {...live} />);
+  }
+  const done = c.req.query("done");
+  const values = edit?.values ?? userFormValues(detail.user);
   return c.html(
     <UserDetailPage
-      {...detail}
+      {...live}
       csrfToken={session.csrfToken}
       username={session.username}
-      now={now()}
       done={done && Object.hasOwn(DONE_MESSAGES, done) ? done as DoneKey : undefined}
-      form={{
-        values: edit?.values ?? userFormValues(detail.user),
-        errors: edit?.errors ?? {},
-        inboundTags: await listInboundTags(db),
-      }}
+      form={{ values, errors: edit?.errors ?? {}, ...await formContext(c, values) }}
     />,
     edit ? 422 : 200,
   );
@@ -62,44 +113,46 @@ export function userRoutes() {
   const app = new Hono<AppEnv>();
 
   app.get("/users", async (c) => {
-    const { db, config, now } = c.var.deps;
-    const state = parseUserListQuery(c.req.query());
-    let list = await listUsers(db, state);
-    const lastPage = Math.max(1, Math.ceil(list.total / USERS_PAGE_SIZE));
-    if (state.page > lastPage) {
-      // Past the end (users were deleted, or a stale link): show the last page instead.
-      state.page = lastPage;
-      list = await listUsers(db, state);
-    }
-    const props = {
-      state,
-      rows: list.rows,
-      total: list.total,
-      pageSize: USERS_PAGE_SIZE,
-      refreshSeconds: config.tableRefresh,
-      now: now(),
-    };
+    const props = await usersTableProps(c, parseUserListQuery(c.req.query()));
     // One URL answers a page or a fragment: keep caches from serving one for the other.
     c.header("Vary", "HX-Request, HX-History-Restore-Request");
     c.header("Cache-Control", "no-store");
     if (wantsFragment(c)) return c.html(<UsersTableFragment {...props} />);
     const session = c.var.session!;
+    const inboundTags = (await listInboundChoices(c.var.deps.db)).map((i) => i.tag);
+    const created = Number(c.req.query("created"));
     return c.html(
-      <UsersPage {...props} csrfToken={session.csrfToken} username={session.username} />,
+      <UsersPage
+        {...props}
+        csrfToken={session.csrfToken}
+        username={session.username}
+        inboundTags={inboundTags}
+        created={Number.isSafeInteger(created) && created > 0 ? created : undefined}
+      />,
     );
   });
 
   app.get("/users/new", async (c) => {
     const session = c.var.session!;
-    const inboundTags = await listInboundTags(c.var.deps.db);
+    const inbounds = await listInboundChoices(c.var.deps.db);
+    const values = newUserFormValues(inbounds);
     return c.html(
       <NewUserPage
         csrfToken={session.csrfToken}
         username={session.username}
-        form={{ values: EMPTY_USER_FORM, errors: {}, inboundTags }}
+        form={{ values, errors: {}, ...await formContext(c, values) }}
       />,
     );
   });
+
+  /** "in 12 days" for the date typed in the expiry field. */
+  app.get("/users/new/expiry-hint", (c) => {
+    const parsed = expiryDateValue(c.req.query("expiresOn") ?? "");
+    if (parsed.error !== undefined) return c.text(parsed.error, 422);
+    return c.html(<ExpiryHint expiresAt={parsed.value ?? null} now={c.var.deps.now()} />);
+  });
+
+  app.route("/", userBulkRoutes());
 
   app.post("/users", async (c) => {
     const form = await readForm(c);
@@ -109,17 +162,15 @@ export function userRoutes() {
     } catch (e) {
       const errors = formErrors(e);
       const session = c.var.session!;
-      const props = {
-        values: submittedFormValues(form),
-        errors,
-        inboundTags: await listInboundTags(c.var.deps.db),
-      };
+      const values = submittedFormValues(form);
+      const props = { values, errors, ...await formContext(c, values) };
       if (isHtmx(c)) {
         return c.html(
           <UserForm
             action="/users"
             csrfToken={session.csrfToken}
             submitLabel="Create user"
+            cancelUrl="/users"
             {...props}
           />,
           422,
@@ -144,14 +195,14 @@ export function userRoutes() {
     } catch (e) {
       const edit = { values: submittedFormValues(form), errors: formErrors(e) };
       if (!isHtmx(c)) return renderDetail(c, name, edit);
-      const inboundTags = await listInboundTags(c.var.deps.db);
       return c.html(
         <UserForm
           action={userUrl(name)}
           csrfToken={c.var.session!.csrfToken}
           submitLabel="Save changes"
-          inboundTags={inboundTags}
+          cancelUrl={userUrl(name)}
           {...edit}
+          {...await formContext(c, edit.values)}
         />,
         422,
       );

@@ -1,13 +1,20 @@
-/** Dashboard: counts, core and stats state, outbound totals, recent log lines. */
-import { Layout } from "./layout.tsx";
-import { formatBytes, formatDuration, formatTime } from "../core/format.ts";
-import type { CoreStatus, StatsStatus } from "../core/services.ts";
+/** Dashboard: counts, core and stats state, outbound totals, recent log lines; the config. */
+import type { Child } from "hono/jsx";
+import { Bytes, Layout } from "./layout.tsx";
+import { formatCount, formatDuration, formatRelative, formatTimeSeconds } from "../core/format.ts";
+import { USER_STATUSES } from "../core/model.ts";
+import type { CoreState, CoreStatus, StatsStatus } from "../core/services.ts";
+import { parseLogLine } from "../core/sing_box/log_lines.ts";
 import type { DashboardCounts } from "../db/dashboard.ts";
+import type { StatusCounts } from "../db/user_status.ts";
+import { STATUS_LABELS } from "./user_parts.tsx";
 
 export interface DashboardProps {
   username: string;
   csrfToken: string;
   counts: DashboardCounts;
+  /** Users per status. */
+  statusCounts: StatusCounts;
   core: CoreStatus;
   stats: StatsStatus;
   outbounds: Array<{ tag: string; uplink: number; downlink: number }>;
@@ -16,41 +23,102 @@ export interface DashboardProps {
   refreshSeconds: number;
 }
 
-function Stat(props: { label: string; value: string | number }) {
+const CORE_STATE_LABELS: Record<CoreState, string> = {
+  running: "running",
+  starting: "starting",
+  stopped: "stopped",
+  crashed: "crashed",
+  missing: "missing",
+};
+
+/** Which core buttons make sense in each state (the others are disabled). */
+const CORE_ACTIONS: Record<CoreState, { start: boolean; stop: boolean; restart: boolean }> = {
+  running: { start: false, stop: true, restart: true },
+  starting: { start: false, stop: true, restart: false },
+  stopped: { start: true, stop: false, restart: false },
+  crashed: { start: true, stop: true, restart: true },
+  missing: { start: false, stop: false, restart: false },
+};
+
+function Stat(props: { label: string; value: string | number; children?: Child }) {
   return (
     <div class="card stat">
       <div class="value">{props.value}</div>
       <div class="label">{props.label}</div>
+      {props.children}
     </div>
   );
 }
 
-/** The part of the dashboard that refreshes itself. */
+function CoreButton(
+  props: { action: string; label: string; enabled: boolean; kind?: string; confirm?: string },
+) {
+  return (
+    <button
+      type="button"
+      id={`core-${props.action}`}
+      class={props.kind}
+      disabled={!props.enabled}
+      hx-post={`/core/${props.action}`}
+      hx-confirm={props.confirm}
+      hx-target="#dashboard-status"
+      hx-swap="morph"
+    >
+      {props.label}
+    </button>
+  );
+}
+
+/** The part of the dashboard that refreshes itself (morphed, so focus and selection stay). */
 export function DashboardStatus(props: DashboardProps) {
-  const { counts, core, stats } = props;
-  const usersOk = counts.users - counts.usersDisabled - counts.usersExpired - counts.usersLimited;
+  const { counts, core, stats, statusCounts } = props;
+  const can = CORE_ACTIONS[core.state];
   return (
     <div
       id="dashboard-status"
       hx-get="/?fragment=status"
-      hx-trigger={`every ${props.refreshSeconds}s [document.visibilityState === 'visible']`}
-      hx-swap="outerHTML"
+      hx-trigger="refresh"
+      data-refresh={String(props.refreshSeconds)}
+      hx-swap="morph"
+      hx-sync="this:replace"
     >
       <div class="grid">
-        <Stat label={`Inbounds (${counts.inboundsEnabled} enabled)`} value={counts.inbounds} />
         <Stat
-          label={`Users: ${usersOk} active, ${counts.usersLimited} limited, ${counts.usersExpired} expired, ${counts.usersDisabled} disabled`}
-          value={counts.users}
+          label={`Inbounds (${formatCount(counts.inboundsEnabled)} enabled)`}
+          value={formatCount(counts.inbounds)}
         />
-        <Stat label="Uplink, all inbounds" value={formatBytes(counts.uplink)} />
-        <Stat label="Downlink, all inbounds" value={formatBytes(counts.downlink)} />
+        <Stat label="Users" value={formatCount(statusCounts.all)}>
+          <nav class="chips" aria-label="Users by status" id="dashboard-user-counts">
+            {USER_STATUSES.map((status) => (
+              <a class="chip" href={`/users?status=${status}`} data-status={status}>
+                {STATUS_LABELS[status]}{" "}
+                <span class="count">{formatCount(statusCounts[status])}</span>
+              </a>
+            ))}
+          </nav>
+        </Stat>
+        <div class="card stat">
+          <div class="value">
+            <Bytes value={counts.uplink} />
+          </div>
+          <div class="label">Uplink, all inbounds</div>
+        </div>
+        <div class="card stat">
+          <div class="value">
+            <Bytes value={counts.downlink} />
+          </div>
+          <div class="label">Downlink, all inbounds</div>
+        </div>
       </div>
       <div class="grid">
         <section class="card" id="core-status">
           <h2>
-            sing-box <span class={`badge ${core.state}`}>{core.state}</span>
+            sing-box{" "}
+            <span class={`badge ${core.state}`} id="core-state">
+              {CORE_STATE_LABELS[core.state]}
+            </span>
           </h2>
-          <table>
+          <table class="kv">
             <tbody>
               <tr>
                 <th>Version</th>
@@ -72,7 +140,7 @@ export function DashboardStatus(props: DashboardProps) {
               </tr>
               <tr>
                 <th>Restarts after crashes</th>
-                <td>{core.restarts}</td>
+                <td>{formatCount(core.restarts)}</td>
               </tr>
               <tr>
                 <th>Binary</th>
@@ -85,33 +153,15 @@ export function DashboardStatus(props: DashboardProps) {
           {core.configError && <p class="flash error" id="config-error">{core.configError}</p>}
           {core.lastError && <p class="flash warn">{core.lastError}</p>}
           <div class="actions">
-            <button
-              type="button"
-              hx-post="/core/start"
-              hx-target="#dashboard-status"
-              hx-swap="outerHTML"
-            >
-              Start
-            </button>
-            <button
-              type="button"
-              class="secondary"
-              hx-post="/core/restart"
-              hx-target="#dashboard-status"
-              hx-swap="outerHTML"
-            >
-              Restart
-            </button>
-            <button
-              type="button"
-              class="danger"
-              hx-post="/core/stop"
-              hx-confirm="Stop sing-box? Every user is disconnected."
-              hx-target="#dashboard-status"
-              hx-swap="outerHTML"
-            >
-              Stop
-            </button>
+            <CoreButton action="start" label="Start" enabled={can.start} />
+            <CoreButton action="restart" label="Restart" enabled={can.restart} kind="secondary" />
+            <CoreButton
+              action="stop"
+              label="Stop"
+              enabled={can.stop}
+              kind="danger"
+              confirm="Stop sing-box? Every user is disconnected."
+            />
             <a href="/core/config">View config</a>
             <a href="/core/config.json" download="sing-box.json">Download config</a>
           </div>
@@ -121,23 +171,30 @@ export function DashboardStatus(props: DashboardProps) {
             Traffic statistics <span class={`badge ${stats.state}`}>{stats.state}</span>
           </h2>
           {stats.reason && <p class="flash warn">{stats.reason}</p>}
-          <table>
+          <table class="kv">
             <tbody>
               <tr>
                 <th>Last successful poll</th>
-                <td>{formatTime(stats.lastPollAt)}</td>
+                <td id="last-poll">
+                  {stats.lastPollAt === null ? "—" : (
+                    <>
+                      {formatTimeSeconds(stats.lastPollAt)} UTC{" "}
+                      <span class="muted">({formatRelative(stats.lastPollAt, props.now)})</span>
+                    </>
+                  )}
+                </td>
               </tr>
               <tr>
                 <th>Poll duration</th>
-                <td>{stats.lastPollMs === null ? "—" : `${stats.lastPollMs} ms`}</td>
+                <td>{stats.lastPollMs === null ? "—" : `${formatCount(stats.lastPollMs)} ms`}</td>
               </tr>
               <tr>
                 <th>Counters seen</th>
-                <td>{stats.countersSeen}</td>
+                <td>{formatCount(stats.countersSeen)}</td>
               </tr>
               <tr>
                 <th>Counters not in the config</th>
-                <td>{stats.unknownCounters}</td>
+                <td>{formatCount(stats.unknownCounters)}</td>
               </tr>
             </tbody>
           </table>
@@ -146,36 +203,45 @@ export function DashboardStatus(props: DashboardProps) {
             the bytes since the last poll are lost.
           </p>
           <h2>Outbounds</h2>
-          <table>
-            <thead>
-              <tr>
-                <th>Tag</th>
-                <th class="num">Uplink</th>
-                <th class="num">Downlink</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.outbounds.length === 0 && (
+          <div class="table-wrap">
+            <table>
+              <thead>
                 <tr>
-                  <td colspan={3} class="muted">No traffic yet</td>
+                  <th>Tag</th>
+                  <th class="num">Uplink</th>
+                  <th class="num">Downlink</th>
                 </tr>
-              )}
-              {props.outbounds.map((o) => (
-                <tr>
-                  <td>{o.tag}</td>
-                  <td class="num">{formatBytes(o.uplink)}</td>
-                  <td class="num">{formatBytes(o.downlink)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {props.outbounds.length === 0 && (
+                  <tr>
+                    <td colspan={3} class="muted">No traffic yet</td>
+                  </tr>
+                )}
+                {props.outbounds.map((o) => (
+                  <tr>
+                    <td>{o.tag}</td>
+                    <td class="num">
+                      <Bytes value={o.uplink} />
+                    </td>
+                    <td class="num">
+                      <Bytes value={o.downlink} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         </section>
       </div>
       <section class="card">
         <h2>
-          Recent sing-box log <a href="/logs" class="muted">(all)</a>
+          Recent sing-box log <a href="/logs">(all)</a>
         </h2>
-        <pre class="logs">{props.recentLogs.join("\n") || "No log lines yet"}</pre>
+        <pre
+          class="logs"
+          id="recent-logs"
+        >{props.recentLogs.map((line) => parseLogLine(line).text).join("\n") || "No log lines yet"}</pre>
       </section>
     </div>
   );
@@ -191,25 +257,6 @@ export function DashboardPage(props: DashboardProps) {
     >
       <h1>Dashboard</h1>
       <DashboardStatus {...props} />
-    </Layout>
-  );
-}
-
-export function LogsPage(
-  props: { username: string; csrfToken: string; lines: string[]; refreshSeconds: number },
-) {
-  return (
-    <Layout title="Logs" active="logs" csrfToken={props.csrfToken} username={props.username}>
-      <h1>sing-box log</h1>
-      <p class="muted">The last {props.lines.length} lines (up to 500 are kept).</p>
-      <pre
-        class="logs"
-        id="logs"
-        hx-get="/logs?fragment=lines"
-        hx-trigger={`every ${props.refreshSeconds}s [document.visibilityState === 'visible']`}
-        hx-select="#logs"
-        hx-swap="outerHTML"
-      >{props.lines.join("\n") || "No log lines yet"}</pre>
     </Layout>
   );
 }

@@ -1,0 +1,178 @@
+/**
+ * Set-based writes for many users at once: each takes the ids (as one JSON array read by
+ * `json_each`) and changes them in one statement per table, returning the ids it changed.
+ * Run them inside one transaction; they stay fast at 100,000 users.
+ */
+import { type Kysely, sql, type Transaction } from "kysely";
+import type { Database, NewUserRow } from "./schema.ts";
+import { statusCondition, type StatusFilter } from "./user_status.ts";
+import { searchCondition } from "./users.ts";
+
+type Q = Kysely<Database> | Transaction<Database>;
+
+/** The latest expiry the panel stores: the end of 9999-12-31 UTC. */
+export const MAX_EXPIRES_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const list = (ids: readonly (number | string)[]) =>
+  sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+
+async function returnedIds(query: ReturnType<typeof sql<{ id: number }>>, db: Q) {
+  const result = await query.execute(db);
+  return result.rows.map((row) => Number(row.id));
+}
+
+/** The ids among `ids` that are users, in id order. */
+export function existingUserIds(db: Q, ids: number[]): Promise<number[]> {
+  return returnedIds(
+    sql<{ id: number }>`SELECT id FROM users WHERE id IN ${list(ids)}
+    ORDER BY id`,
+    db,
+  );
+}
+
+/** The ids and names of the users named in `names`. */
+export async function usersByNames(
+  db: Q,
+  names: string[],
+): Promise<Array<{ id: number; name: string }>> {
+  const result = await sql<{ id: number; name: string }>`SELECT id, name FROM users
+    WHERE name IN ${list(names)} ORDER BY id`.execute(db);
+  return result.rows;
+}
+
+/** The ids of every user whose name contains `search` (when given) and has `status`. */
+export function userIdsMatching(
+  db: Q,
+  filter: { search: string; status?: StatusFilter },
+): Promise<number[]> {
+  const conditions = [sql<boolean>`1`];
+  if (filter.search) conditions.push(searchCondition(filter.search));
+  if (filter.status) conditions.push(statusCondition(filter.status));
+  return returnedIds(
+    sql<{ id: number }>`SELECT users.id AS id FROM users
+      JOIN user_traffic ON user_traffic.user_id = users.id
+      WHERE ${sql.join(conditions, sql` AND `)} ORDER BY users.id`,
+    db,
+  );
+}
+
+/** Enables or disables the users; returns those whose flag changed. */
+export function setUsersEnabled(db: Q, ids: number[], enabled: boolean, now: number) {
+  const flag = enabled ? 1 : 0;
+  return returnedIds(
+    sql<{ id: number }>`UPDATE users SET enabled = ${flag}, updated_at = ${now}
+      WHERE id IN ${list(ids)} AND enabled != ${flag} RETURNING id`,
+    db,
+  );
+}
+
+/**
+ * Zeroes the users' totals and per-inbound breakdowns (rows stay: they hold the stats
+ * cursors) and records the reset. Inbound totals are not touched.
+ */
+export async function clearUsersTraffic(db: Q, ids: number[], now: number): Promise<number[]> {
+  await sql`UPDATE user_inbound_traffic SET uplink = 0, downlink = 0
+    WHERE user_id IN ${list(ids)} AND (uplink != 0 OR downlink != 0)`.execute(db);
+  await sql`UPDATE user_traffic SET uplink = 0, downlink = 0
+    WHERE user_id IN ${list(ids)} AND (uplink != 0 OR downlink != 0)`.execute(db);
+  return returnedIds(
+    sql<{ id: number }>`UPDATE users SET last_reset_at = ${now}, updated_at = ${now}
+      WHERE id IN ${list(ids)} RETURNING id`,
+    db,
+  );
+}
+
+/**
+ * Moves each expiry `ms` later, counted from the later of the expiry and `now` (an expired
+ * user gets `ms` from now), at most `MAX_EXPIRES_AT`. Users who never expire keep that.
+ */
+export function extendUsersExpiry(db: Q, ids: number[], ms: number, now: number) {
+  return returnedIds(
+    sql<{ id: number }>`UPDATE users
+      SET expires_at = min(max(expires_at, ${now}) + ${ms}, ${MAX_EXPIRES_AT}), updated_at = ${now}
+      WHERE id IN ${list(ids)} AND expires_at IS NOT NULL RETURNING id`,
+    db,
+  );
+}
+
+/** Raises each traffic limit by `bytes` (at most 2^53 − 1); unlimited users stay unlimited. */
+export function addUsersQuota(db: Q, ids: number[], bytes: number, now: number) {
+  return returnedIds(
+    sql<{ id: number }>`UPDATE users
+      SET traffic_limit = min(traffic_limit + ${bytes}, ${Number.MAX_SAFE_INTEGER}),
+        updated_at = ${now}
+      WHERE id IN ${list(ids)} AND traffic_limit > 0 RETURNING id`,
+    db,
+  );
+}
+
+async function touchUsers(db: Q, ids: number[], now: number): Promise<void> {
+  if (ids.length === 0) return;
+  await sql`UPDATE users SET updated_at = ${now} WHERE id IN ${list(ids)}`.execute(db);
+}
+
+/** Assigns the inbound to the users; returns those who did not have it. */
+export async function assignUsersInbound(db: Q, ids: number[], inboundId: number, now: number) {
+  const changed = await returnedIds(
+    sql<{ id: number }>`INSERT INTO user_inbounds (user_id, inbound_id)
+      SELECT value, ${inboundId} FROM json_each(${JSON.stringify(ids)}) WHERE true
+      ON CONFLICT DO NOTHING RETURNING user_id AS id`,
+    db,
+  );
+  await touchUsers(db, changed, now);
+  return changed;
+}
+
+/** Takes the inbound from the users; returns those who had it. */
+export async function unassignUsersInbound(db: Q, ids: number[], inboundId: number, now: number) {
+  const changed = await returnedIds(
+    sql<{ id: number }>`DELETE FROM user_inbounds
+      WHERE inbound_id = ${inboundId} AND user_id IN ${list(ids)} RETURNING user_id AS id`,
+    db,
+  );
+  await touchUsers(db, changed, now);
+  return changed;
+}
+
+/** Deletes the users with their assignments and traffic rows (explicitly, not by cascade). */
+export async function deleteUsersRows(db: Q, ids: number[]): Promise<number[]> {
+  await sql`DELETE FROM user_inbounds WHERE user_id IN ${list(ids)}`.execute(db);
+  await sql`DELETE FROM user_inbound_traffic WHERE user_id IN ${list(ids)}`.execute(db);
+  return returnedIds(
+    sql<{ id: number }>`DELETE FROM users WHERE id IN ${list(ids)} RETURNING id`,
+    db,
+  );
+}
+
+/** The names among `names` that users have already, at most `limit` of them. */
+export async function takenUserNames(db: Q, names: string[], limit = 20): Promise<string[]> {
+  const result = await sql<{ name: string }>`SELECT name FROM users
+    WHERE name IN ${list(names)} ORDER BY name LIMIT ${limit}`.execute(db);
+  return result.rows.map((row) => row.name);
+}
+
+/** Rows per INSERT: 13 columns stay far below SQLite's 32,766 bound parameters. */
+const INSERT_CHUNK = 2000;
+
+/**
+ * Inserts many users with multi-row INSERTs of 2,000 and assigns each of them every inbound
+ * in `inboundIds` with one INSERT … SELECT; returns the new ids in the order of `rows`.
+ */
+export async function insertUsersBatch(
+  db: Q,
+  rows: NewUserRow[],
+  inboundIds: number[],
+): Promise<number[]> {
+  const ids: number[] = [];
+  for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
+    const inserted = await db.insertInto("users").values(rows.slice(start, start + INSERT_CHUNK))
+      .returning("id").execute();
+    for (const row of inserted) ids.push(row.id);
+  }
+  if (inboundIds.length > 0 && ids.length > 0) {
+    await sql`INSERT INTO user_inbounds (user_id, inbound_id)
+      SELECT u.value, i.value FROM json_each(${JSON.stringify(ids)}) AS u
+      CROSS JOIN json_each(${JSON.stringify([...new Set(inboundIds)])}) AS i`.execute(db);
+  }
+  return ids;
+}
