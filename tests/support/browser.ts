@@ -1,4 +1,4 @@
-/// <reference lib="dom" />
+// deno-lint-ignore-file no-explicit-any
 /**
  * Real-browser tests: Debian's chromium driven by playwright-core against a panel served
  * on a free loopback port. Screenshots go to `test-artifacts/screenshots/` (git-ignored,
@@ -80,9 +80,9 @@ export async function newContext(
   const violations: string[] = [];
   await context.exposeBinding("__reportCsp", (_source, text: string) => void violations.push(text));
   await context.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (e) => {
-      // deno-lint-ignore no-explicit-any
-      (globalThis as any).__reportCsp(
+    const g = globalThis as any;
+    g.document.addEventListener("securitypolicyviolation", (e: any) => {
+      g.__reportCsp(
         `${e.violatedDirective} blocked ${
           e.blockedURI || "inline"
         } at ${e.sourceFile}:${e.lineNumber}`,
@@ -111,9 +111,11 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 /** How much wider than the viewport the page is (0: it fits). */
 export function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() =>
-    Math.max(document.documentElement.scrollWidth, document.body.scrollWidth) - innerWidth
-  );
+  return page.evaluate(() => {
+    const g = globalThis as any;
+    const doc = g.document;
+    return Math.max(doc.documentElement.scrollWidth, doc.body.scrollWidth) - g.innerWidth;
+  });
 }
 
 /**
@@ -122,6 +124,7 @@ export function horizontalOverflow(page: Page): Promise<number> {
  */
 export function lowContrastText(page: Page): Promise<string[]> {
   return page.evaluate(() => {
+    const g = globalThis as any;
     const parse = (color: string): number[] | null => {
       const m = color.match(/rgba?\(([^)]+)\)/);
       if (!m) return null;
@@ -135,23 +138,23 @@ export function lowContrastText(page: Page): Promise<string[]> {
       });
       return 0.2126 * c[0] + 0.7152 * c[1] + 0.0722 * c[2];
     };
-    const background = (el: Element | null): number[] => {
+    const background = (el: any): number[] => {
       for (let e = el; e; e = e.parentElement) {
-        const bg = parse(getComputedStyle(e).backgroundColor);
+        const bg = parse(g.getComputedStyle(e).backgroundColor);
         if (bg && bg[3] > 0.5) return bg;
       }
       return [255, 255, 255, 1];
     };
     const failures: string[] = [];
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
-    const seen = new Set<Element>();
+    const walker = g.document.createTreeWalker(g.document.body, 4 /* NodeFilter.SHOW_TEXT */);
+    const seen = new Set<any>();
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       const el = node.parentElement;
       if (!el || seen.has(el) || !node.textContent?.trim()) continue;
       seen.add(el);
       if (el.closest("[disabled], :disabled, .skip-link, #toast, noscript, option")) continue;
       if (!el.checkVisibility({ opacityProperty: true, visibilityProperty: true })) continue;
-      const style = getComputedStyle(el);
+      const style = g.getComputedStyle(el);
       const fg = parse(style.color);
       if (!fg) continue;
       const bg = background(el);
