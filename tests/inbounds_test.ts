@@ -30,10 +30,11 @@ async function html(res: Response, status: number): Promise<string> {
 }
 
 /** The text of the page's error summary. */
+/** The error summary above the form, as (escaped) text: its title and a line per field. */
 function flashError(page: string): string {
-  const match = /<div class="flash error error-summary" role="alert"><p>(.*?)<\/p>/.exec(page);
+  const match = /<div class="flash error error-summary" role="alert">(.*?)<\/div>/.exec(page);
   assertExists(match, "no error summary on the page");
-  return match[1];
+  return match[1].replace(/<\/(p|li)>/g, "\n").replace(/<[^>]+>/g, "").trim();
 }
 
 /** An element's attributes, unescaped. */
@@ -896,7 +897,7 @@ Deno.test("POST /inbounds form rejects a port another program holds", () =>
       const page = await html(await p.postForm("/inbounds", fields), 409);
       assertEquals(
         flashError(page),
-        `Port ${port} (tcp) on 127.0.0.1 is in use by another program`,
+        `The inbound was not saved:\nPort: Port ${port} (tcp) on 127.0.0.1 is in use by another program`,
       );
       assertEquals(await snapshotDatabase(p.db), before);
     } finally {

@@ -125,8 +125,11 @@ export function InboundForm(props: InboundFormProps) {
     >
       <CsrfField token={props.csrfToken} />
       {props.notice && <p class="flash" role="status">{props.notice}</p>}
+      {props.message && Object.keys(e).length === 0 && (
+        <p class="flash error" role="alert">{props.message}</p>
+      )}
       <ErrorSummary
-        title={props.message ?? "The inbound was not saved:"}
+        title="The inbound was not saved:"
         errors={e}
         labels={Object.fromEntries(Object.keys(e).map((key) => [key, label(key)]))}
       />
@@ -190,7 +193,7 @@ export function InboundForm(props: InboundFormProps) {
           <p class="muted">
             Fields for another type:
             <span class="actions">
-              {INBOUND_TYPES.map((t) => <a key={t} href={`/inbounds/new?type=${t}`}>{t}</a>)}
+              {INBOUND_TYPES.map((t) => <a href={`/inbounds/new?type=${t}`}>{t}</a>)}
             </span>
           </p>
         </noscript>
@@ -223,7 +226,6 @@ export function TagInput(props: { value?: string; oob?: boolean }) {
       value={props.value}
       required
       maxlength={48}
-      pattern="[A-Za-z0-9._\-]{1,48}"
       autocomplete="off"
       hx-swap-oob={props.oob ? "true" : undefined}
     />

@@ -10,7 +10,8 @@ export type NavItem = "dashboard" | "inbounds" | "users" | "logs" | "settings";
  * 422 (bad input) or 409 (a clash) and must be swapped too. Other errors are not swapped:
  * static/app.js shows them as a toast. The Content-Security-Policy allows no eval and no
  * inline styles, so htmx may not evaluate (no `[...]` trigger filters, no `hx-on`, no
- * `js:` values) and its indicator styles live in app.css.
+ * `js:` values), its indicator styles live in app.css, and it never copies a `style`
+ * attribute while settling a swap.
  */
 const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
@@ -24,6 +25,7 @@ const HTMX_CONFIG = JSON.stringify({
   allowEval: false,
   allowScriptTags: false,
   includeIndicatorStyles: false,
+  attributesToSettle: ["class", "width", "height"],
 });
 
 /** Who is logged in, for the navigation; absent on the login page and to strangers. */

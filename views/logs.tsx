@@ -56,7 +56,7 @@ function Line(props: { line: LogLine; needle: string }) {
   parts.push(text.slice(at));
   return (
     <span class={`level-${level}`}>
-      {parts.map((part, i) => typeof part === "string" ? part : <mark key={i}>{part.mark}</mark>)}
+      {parts.map((part) => typeof part === "string" ? part : <mark>{part.mark}</mark>)}
       {"\n"}
     </span>
   );
@@ -87,7 +87,7 @@ export function LogsView(props: LogsViewProps) {
         data-follow={filter.order === "oldest" ? "" : undefined}
       >{props.lines.length === 0
           ? (props.kept === 0 ? "No log lines yet" : "No lines match the filter")
-          : props.lines.map((line, i) => <Line key={i} line={line} needle={filter.text} />)}</pre>
+          : props.lines.map((line) => <Line line={line} needle={filter.text} />)}</pre>
     </div>
   );
 }

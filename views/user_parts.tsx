@@ -98,7 +98,7 @@ export function InboundList(props: { tags: string[] }) {
     <details class="popover">
       <summary title={tags.join(", ")}>{tags.length} inbounds</summary>
       <ul>
-        {tags.map((tag) => <li key={tag}>{tag}</li>)}
+        {tags.map((tag) => <li>{tag}</li>)}
       </ul>
     </details>
   );

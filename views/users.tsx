@@ -203,12 +203,12 @@ export function UsersTable(props: UsersTableProps) {
                 {" "}
               </SortHeader>
               <th>Status</th>
-              <th class="num">Uplink</th>
-              <th class="num">Downlink</th>
               <SortHeader label="Used / limit" column="traffic" state={state} />
               <SortHeader label="Expiry" column="expiry" state={state} />
-              <SortHeader label="Created" column="created" state={state} />
+              <th class="num">Uplink</th>
+              <th class="num">Downlink</th>
               <th>Inbounds</th>
+              <SortHeader label="Created" column="created" state={state} />
               <th>
                 <span class="visually-hidden">Actions</span>
               </th>
@@ -242,6 +242,12 @@ export function UsersTable(props: UsersTableProps) {
                   <td>
                     <StatusBadge status={status} />
                   </td>
+                  <td>
+                    <UsageBar user={user} status={status} />
+                  </td>
+                  <td>
+                    <ExpiryDate expiresAt={user.expiresAt} now={now} status={status} />
+                  </td>
                   <td class="num">
                     <Bytes value={user.uplink} />
                   </td>
@@ -249,15 +255,9 @@ export function UsersTable(props: UsersTableProps) {
                     <Bytes value={user.downlink} />
                   </td>
                   <td>
-                    <UsageBar user={user} status={status} />
-                  </td>
-                  <td>
-                    <ExpiryDate expiresAt={user.expiresAt} now={now} status={status} />
-                  </td>
-                  <td>{formatDate(user.createdAt)}</td>
-                  <td>
                     <InboundList tags={user.inbounds} />
                   </td>
+                  <td>{formatDate(user.createdAt)}</td>
                   <td>
                     <div class="row-actions">
                       <a

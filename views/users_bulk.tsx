@@ -90,14 +90,14 @@ export function BulkBar(props: { csrfToken: string; inboundTags: string[]; resul
         <div class="input-group">
           <input id="bulk-amount" name="amount" inputmode="decimal" value="10" />
           <select name="unit" aria-label="Unit">
-            {QUOTA_UNITS.map((u) => <option key={u} value={u} selected={u === "GB"}>{u}</option>)}
+            {QUOTA_UNITS.map((u) => <option value={u} selected={u === "GB"}>{u}</option>)}
           </select>
         </div>
       </div>
       <label class="param wide" {...param(["assignInbound", "unassignInbound"])}>
         Inbound
         <select name="inbound">
-          {props.inboundTags.map((tag) => <option key={tag} value={tag}>{tag}</option>)}
+          {props.inboundTags.map((tag) => <option value={tag}>{tag}</option>)}
         </select>
       </label>
       <button type="submit">Apply</button>
@@ -127,7 +127,7 @@ export function BulkError(props: { message: string; errors: Record<string, strin
       {reasons.length > 1
         ? (
           <ul>
-            {reasons.map((reason) => <li key={reason}>{reason}</li>)}
+            {reasons.map((reason) => <li>{reason}</li>)}
           </ul>
         )
         : <p>{reasons[0] ?? props.message}</p>}

@@ -82,10 +82,10 @@ export async function newContext(
   await context.addInitScript(() => {
     const g = globalThis as any;
     g.document.addEventListener("securitypolicyviolation", (e: any) => {
+      const on = e.target?.outerHTML?.slice(0, 120) ?? "";
+      const blocked = e.blockedURI || "inline";
       g.__reportCsp(
-        `${e.violatedDirective} blocked ${
-          e.blockedURI || "inline"
-        } at ${e.sourceFile}:${e.lineNumber}`,
+        `${e.violatedDirective} blocked ${blocked} at ${e.sourceFile}:${e.lineNumber} on ${on}`,
       );
     });
   });
@@ -106,7 +106,8 @@ export async function logIn(page: Page, url: string): Promise<void> {
 /** Saves a full-page screenshot under `test-artifacts/screenshots/`. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
-  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true });
+  // caret "initial": hiding the caret would give inputs a style attribute behind the page's back.
+  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true, caret: "initial" });
 }
 
 /** How much wider than the viewport the page is (0: it fits). */
