@@ -153,20 +153,25 @@ export function userListQuery(db: Q, options: UserListOptions) {
   return query.limit(pageSize).offset((page - 1) * pageSize);
 }
 
+/** One page of users (with their inbound tags), without counting the matches. */
+export async function listUserRows(
+  db: Q,
+  options: UserListOptions = {},
+): Promise<UserWithInbounds[]> {
+  const rows = await userListQuery(db, options).execute();
+  const tags = await inboundTagsOfUsers(db, rows.map((r) => r.id));
+  return rows.map((row) => ({ ...toUser(row), inbounds: tags.get(row.id) ?? [] }));
+}
+
 /** One page of users (with their inbound tags) and the number matching search and status. */
 export async function listUsers(db: Q, options: UserListOptions = {}): Promise<UserList> {
-  const rows = await userListQuery(db, options).execute();
   const from = options.status
     ? db.selectFrom("users").innerJoin("user_traffic", "user_traffic.user_id", "users.id")
     : db.selectFrom("users");
   const count = await listFilter(from, options)
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
-  const tags = await inboundTagsOfUsers(db, rows.map((r) => r.id));
-  return {
-    rows: rows.map((row) => ({ ...toUser(row), inbounds: tags.get(row.id) ?? [] })),
-    total: Number(count.n),
-  };
+  return { rows: await listUserRows(db, options), total: Number(count.n) };
 }
 
 /** The assigned inbound tags of several users in one query, each list sorted by tag. */

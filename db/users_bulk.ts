@@ -1,9 +1,10 @@
 /**
  * Set-based writes for many users at once: each takes the ids (as one JSON array read by
- * `json_each`) and changes them in one statement per table, returning the ids it changed.
- * Run them inside one transaction; they stay fast at 100,000 users.
+ * `json_each`), finds the ones it will change with one SELECT (read back as one JSON array,
+ * not a row per user), and changes them with one statement per table. Run them inside one
+ * transaction; they stay fast at 100,000 users.
  */
-import { type Kysely, sql, type Transaction } from "kysely";
+import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import type { Database, NewUserRow } from "./schema.ts";
 import { statusCondition, type StatusFilter } from "./user_status.ts";
 import { searchCondition } from "./users.ts";
@@ -13,21 +14,23 @@ type Q = Kysely<Database> | Transaction<Database>;
 /** The latest expiry the panel stores: the end of 9999-12-31 UTC. */
 export const MAX_EXPIRES_AT = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
+const json = (ids: readonly (number | string)[]) => JSON.stringify(ids);
 const list = (ids: readonly (number | string)[]) =>
-  sql`(SELECT value FROM json_each(${JSON.stringify(ids)}))`;
+  sql`(SELECT value FROM json_each(${json(ids)}))`;
 
-async function returnedIds(query: ReturnType<typeof sql<{ id: number }>>, db: Q) {
-  const result = await query.execute(db);
-  return result.rows.map((row) => Number(row.id));
+/**
+ * The ids a query selects (its first column must be `id`), read as one JSON array: a
+ * single value crosses from SQLite to JavaScript instead of one row object per user.
+ */
+async function idsOf(db: Q, query: RawBuilder<unknown>): Promise<number[]> {
+  const result = await sql<{ ids: string }>`SELECT json_group_array(id) AS ids FROM (${query})`
+    .execute(db);
+  return JSON.parse(result.rows[0]?.ids ?? "[]") as number[];
 }
 
 /** The ids among `ids` that are users, in id order. */
 export function existingUserIds(db: Q, ids: number[]): Promise<number[]> {
-  return returnedIds(
-    sql<{ id: number }>`SELECT id FROM users WHERE id IN ${list(ids)}
-    ORDER BY id`,
-    db,
-  );
+  return idsOf(db, sql`SELECT id FROM users WHERE id IN ${list(ids)} ORDER BY id`);
 }
 
 /** The ids and names of the users named in `names`. */
@@ -48,62 +51,66 @@ export function userIdsMatching(
   const conditions = [sql<boolean>`1`];
   if (filter.search) conditions.push(searchCondition(filter.search));
   if (filter.status) conditions.push(statusCondition(filter.status));
-  return returnedIds(
-    sql<{ id: number }>`SELECT users.id AS id FROM users
+  return idsOf(
+    db,
+    sql`SELECT users.id AS id FROM users
       JOIN user_traffic ON user_traffic.user_id = users.id
       WHERE ${sql.join(conditions, sql` AND `)} ORDER BY users.id`,
-    db,
   );
 }
 
 /** Enables or disables the users; returns those whose flag changed. */
-export function setUsersEnabled(db: Q, ids: number[], enabled: boolean, now: number) {
+export async function setUsersEnabled(db: Q, ids: number[], enabled: boolean, now: number) {
   const flag = enabled ? 1 : 0;
-  return returnedIds(
-    sql<{ id: number }>`UPDATE users SET enabled = ${flag}, updated_at = ${now}
-      WHERE id IN ${list(ids)} AND enabled != ${flag} RETURNING id`,
+  const changed = await idsOf(
     db,
+    sql`SELECT id FROM users WHERE id IN ${list(ids)} AND enabled != ${flag} ORDER BY id`,
   );
+  await sql`UPDATE users SET enabled = ${flag}, updated_at = ${now}
+    WHERE id IN ${list(changed)}`.execute(db);
+  return changed;
 }
 
 /**
  * Zeroes the users' totals and per-inbound breakdowns (rows stay: they hold the stats
- * cursors) and records the reset. Inbound totals are not touched.
+ * cursors) and records the reset. Inbound totals are not touched. Returns every id.
  */
 export async function clearUsersTraffic(db: Q, ids: number[], now: number): Promise<number[]> {
   await sql`UPDATE user_inbound_traffic SET uplink = 0, downlink = 0
     WHERE user_id IN ${list(ids)} AND (uplink != 0 OR downlink != 0)`.execute(db);
   await sql`UPDATE user_traffic SET uplink = 0, downlink = 0
     WHERE user_id IN ${list(ids)} AND (uplink != 0 OR downlink != 0)`.execute(db);
-  return returnedIds(
-    sql<{ id: number }>`UPDATE users SET last_reset_at = ${now}, updated_at = ${now}
-      WHERE id IN ${list(ids)} RETURNING id`,
-    db,
-  );
+  await sql`UPDATE users SET last_reset_at = ${now}, updated_at = ${now}
+    WHERE id IN ${list(ids)}`.execute(db);
+  return ids;
 }
 
 /**
  * Moves each expiry `ms` later, counted from the later of the expiry and `now` (an expired
  * user gets `ms` from now), at most `MAX_EXPIRES_AT`. Users who never expire keep that.
  */
-export function extendUsersExpiry(db: Q, ids: number[], ms: number, now: number) {
-  return returnedIds(
-    sql<{ id: number }>`UPDATE users
-      SET expires_at = min(max(expires_at, ${now}) + ${ms}, ${MAX_EXPIRES_AT}), updated_at = ${now}
-      WHERE id IN ${list(ids)} AND expires_at IS NOT NULL RETURNING id`,
+export async function extendUsersExpiry(db: Q, ids: number[], ms: number, now: number) {
+  const changed = await idsOf(
     db,
+    sql`SELECT id FROM users WHERE id IN ${list(ids)} AND expires_at IS NOT NULL ORDER BY id`,
   );
+  await sql`UPDATE users
+    SET expires_at = min(max(expires_at, ${now}) + ${ms}, ${MAX_EXPIRES_AT}), updated_at = ${now}
+    WHERE id IN ${list(changed)}`.execute(db);
+  return changed;
 }
 
 /** Raises each traffic limit by `bytes` (at most 2^53 − 1); unlimited users stay unlimited. */
-export function addUsersQuota(db: Q, ids: number[], bytes: number, now: number) {
-  return returnedIds(
-    sql<{ id: number }>`UPDATE users
-      SET traffic_limit = min(traffic_limit + ${bytes}, ${Number.MAX_SAFE_INTEGER}),
-        updated_at = ${now}
-      WHERE id IN ${list(ids)} AND traffic_limit > 0 RETURNING id`,
+export async function addUsersQuota(db: Q, ids: number[], bytes: number, now: number) {
+  const changed = await idsOf(
     db,
+    sql`SELECT id FROM users WHERE id IN ${list(ids)} AND traffic_limit > 0 ORDER BY id`,
   );
+  await sql`UPDATE users
+    SET traffic_limit = min(traffic_limit + ${bytes}, ${Number.MAX_SAFE_INTEGER}),
+      updated_at = ${now}
+    WHERE id IN ${list(changed)}`.execute(db);
+  return changed;
 }
 
 async function touchUsers(db: Q, ids: number[], now: number): Promise<void> {
@@ -113,35 +120,37 @@ async function touchUsers(db: Q, ids: number[], now: number): Promise<void> {
 
 /** Assigns the inbound to the users; returns those who did not have it. */
 export async function assignUsersInbound(db: Q, ids: number[], inboundId: number, now: number) {
-  const changed = await returnedIds(
-    sql<{ id: number }>`INSERT INTO user_inbounds (user_id, inbound_id)
-      SELECT value, ${inboundId} FROM json_each(${JSON.stringify(ids)}) WHERE true
-      ON CONFLICT DO NOTHING RETURNING user_id AS id`,
+  const changed = await idsOf(
     db,
+    sql`SELECT value AS id FROM json_each(${json(ids)}) WHERE NOT EXISTS (
+      SELECT 1 FROM user_inbounds WHERE user_id = value AND inbound_id = ${inboundId})
+      ORDER BY value`,
   );
+  await sql`INSERT INTO user_inbounds (user_id, inbound_id)
+    SELECT value, ${inboundId} FROM json_each(${json(changed)})`.execute(db);
   await touchUsers(db, changed, now);
   return changed;
 }
 
 /** Takes the inbound from the users; returns those who had it. */
 export async function unassignUsersInbound(db: Q, ids: number[], inboundId: number, now: number) {
-  const changed = await returnedIds(
-    sql<{ id: number }>`DELETE FROM user_inbounds
-      WHERE inbound_id = ${inboundId} AND user_id IN ${list(ids)} RETURNING user_id AS id`,
+  const changed = await idsOf(
     db,
+    sql`SELECT user_id AS id FROM user_inbounds
+      WHERE inbound_id = ${inboundId} AND user_id IN ${list(ids)} ORDER BY user_id`,
   );
+  await sql`DELETE FROM user_inbounds
+    WHERE inbound_id = ${inboundId} AND user_id IN ${list(changed)}`.execute(db);
   await touchUsers(db, changed, now);
   return changed;
 }
 
-/** Deletes the users with their assignments and traffic rows (explicitly, not by cascade). */
+/** Deletes the users (all exist) with their assignments and traffic rows, not by cascade. */
 export async function deleteUsersRows(db: Q, ids: number[]): Promise<number[]> {
   await sql`DELETE FROM user_inbounds WHERE user_id IN ${list(ids)}`.execute(db);
   await sql`DELETE FROM user_inbound_traffic WHERE user_id IN ${list(ids)}`.execute(db);
-  return returnedIds(
-    sql<{ id: number }>`DELETE FROM users WHERE id IN ${list(ids)} RETURNING id`,
-    db,
-  );
+  await sql`DELETE FROM users WHERE id IN ${list(ids)}`.execute(db);
+  return ids;
 }
 
 /** The names among `names` that users have already, at most `limit` of them. */
@@ -156,23 +165,24 @@ const INSERT_CHUNK = 2000;
 
 /**
  * Inserts many users with multi-row INSERTs of 2,000 and assigns each of them every inbound
- * in `inboundIds` with one INSERT … SELECT; returns the new ids in the order of `rows`.
+ * in `inboundIds` with one INSERT … SELECT; returns the new ids.
  */
 export async function insertUsersBatch(
   db: Q,
   rows: NewUserRow[],
   inboundIds: number[],
 ): Promise<number[]> {
-  const ids: number[] = [];
   for (let start = 0; start < rows.length; start += INSERT_CHUNK) {
-    const inserted = await db.insertInto("users").values(rows.slice(start, start + INSERT_CHUNK))
-      .returning("id").execute();
-    for (const row of inserted) ids.push(row.id);
+    await db.insertInto("users").values(rows.slice(start, start + INSERT_CHUNK)).execute();
   }
+  const ids = await idsOf(
+    db,
+    sql`SELECT id FROM users WHERE name IN ${list(rows.map((row) => row.name))} ORDER BY id`,
+  );
   if (inboundIds.length > 0 && ids.length > 0) {
     await sql`INSERT INTO user_inbounds (user_id, inbound_id)
-      SELECT u.value, i.value FROM json_each(${JSON.stringify(ids)}) AS u
-      CROSS JOIN json_each(${JSON.stringify([...new Set(inboundIds)])}) AS i`.execute(db);
+      SELECT u.value, i.value FROM json_each(${json(ids)}) AS u
+      CROSS JOIN json_each(${json([...new Set(inboundIds)])}) AS i`.execute(db);
   }
   return ids;
 }

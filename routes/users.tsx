@@ -12,7 +12,7 @@ import { createUser, getUserDetail, updateUser } from "../core/users/users.ts";
 import { parseUserForm, parseUserListQuery, type UserListQuery } from "../core/users/user_input.ts";
 import { expiryDateValue } from "../core/users/user_fields.ts";
 import { countUsersByStatus } from "../db/user_status.ts";
-import { listInboundChoices, listUsers, searchCondition, USERS_PAGE_SIZE } from "../db/users.ts";
+import { listInboundChoices, listUserRows, searchCondition, USERS_PAGE_SIZE } from "../db/users.ts";
 import { UsersPage, UsersTableFragment, type UsersTableProps, userUrl } from "../views/users.tsx";
 import {
   ExpiryHint,
@@ -30,28 +30,30 @@ import { userBulkRoutes } from "./users_bulk.tsx";
 
 type C = Context<AppEnv>;
 
-/** One page of the list for `state` (the last page when past the end), counts and all. */
+/**
+ * One page of the list for `state` (the last page when past the end) and the counts of
+ * the status chips, which also give the number of matches (one pass over the users).
+ */
 export async function usersTableProps(c: C, state: UserListQuery): Promise<UsersTableProps> {
   const { db, config, now } = c.var.deps;
   const t = now();
-  const thresholds = await getStatusThresholds(c.var.deps.db);
-  const options = () => ({
+  const thresholds = await getStatusThresholds(db);
+  const search = state.search ? searchCondition(state.search) : undefined;
+  const counts = await countUsersByStatus(db, t, thresholds, search);
+  const total = state.status ? counts[state.status] : counts.all;
+  const lastPage = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
+  // Past the end (users were deleted, or a stale link): show the last page instead.
+  if (state.page > lastPage) state = { ...state, page: lastPage };
+  // No match: skip the page query (for a rare status it would scan the whole order index).
+  const rows = total === 0 ? [] : await listUserRows(db, {
     ...state,
     status: state.status ? { status: state.status, now: t, thresholds } : undefined,
   });
-  let list = await listUsers(db, options());
-  const lastPage = Math.max(1, Math.ceil(list.total / USERS_PAGE_SIZE));
-  if (state.page > lastPage) {
-    // Past the end (users were deleted, or a stale link): show the last page instead.
-    state = { ...state, page: lastPage };
-    list = await listUsers(db, options());
-  }
-  const search = state.search ? searchCondition(state.search) : undefined;
   return {
     state,
-    rows: list.rows,
-    total: list.total,
-    counts: await countUsersByStatus(db, t, thresholds, search),
+    rows,
+    total,
+    counts,
     pageSize: USERS_PAGE_SIZE,
     refreshSeconds: config.tableRefresh,
     now: t,
