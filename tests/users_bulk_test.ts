@@ -10,7 +10,8 @@ import { batchNames, parseBatchCsv } from "../core/users/bulk_input.ts";
 import { USER_STATUSES } from "../core/model.ts";
 import { DEFAULT_STATUS_THRESHOLDS, userStatus } from "../core/users/user_status.ts";
 import { countUsersByStatus } from "../db/user_status.ts";
-import { listUsers, toUser, usersWithTraffic } from "../db/users.ts";
+import { listUsers, toUser, USER_SORTS, userListQuery, usersWithTraffic } from "../db/users.ts";
+import { CompiledQuery } from "kysely";
 import { MAX_EXPIRES_AT } from "../db/users_bulk.ts";
 import { ValidationError } from "../core/errors.ts";
 
@@ -117,6 +118,47 @@ Deno.test("statusCondition() and countUsersByStatus() agree with userStatus() fo
       }
       assertEquals(covered, rows.length, "every user has exactly one status");
     }
+  });
+});
+
+Deno.test("userListQuery() with a status filter reads an index, sorting only small sets", async () => {
+  await withPanel(async (p) => {
+    await fiveUsers(p);
+    const now = Date.now();
+    const planOf = async (options: Parameters<typeof userListQuery>[1]) => {
+      const compiled = userListQuery(p.db, options).compile();
+      const { rows } = await p.db.executeQuery<{ detail: string }>(
+        CompiledQuery.raw(`EXPLAIN QUERY PLAN ${compiled.sql}`, [...compiled.parameters]),
+      );
+      return rows.map((r) => r.detail).join(" | ");
+    };
+    const filter = (status: (typeof USER_STATUSES)[number]) => ({
+      status,
+      now,
+      thresholds: DEFAULT_STATUS_THRESHOLDS,
+    });
+    // Common statuses walk the sort's own index and stop after a page: no sort of matches.
+    for (const status of ["active", "limited", "near_limit"] as const) {
+      for (const sort of USER_SORTS) {
+        const plan = await planOf({ sort, status: filter(status), page: 3 });
+        assertMatch(
+          plan,
+          /^SCAN (users|user_traffic) USING INDEX \w+ \| SEARCH/,
+          `${status} ${sort}: ${plan}`,
+        );
+        assertFalse(plan.includes("TEMP B-TREE"), `${status} ${sort}: ${plan}`);
+      }
+    }
+    // Disabled users by name: the partial index holds only them, in name order.
+    assertMatch(
+      await planOf({ sort: "name", status: filter("disabled") }),
+      /^SCAN users USING INDEX users_disabled \|/,
+    );
+    // Expiring soon: a small range of the expiry index.
+    assertMatch(
+      await planOf({ sort: "expiry", status: filter("expiring") }),
+      /^SEARCH users USING INDEX users_expires \(expires_at>\? AND expires_at<\?\)/,
+    );
   });
 });
 
