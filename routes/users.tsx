@@ -13,7 +13,13 @@ import { parseUserForm, parseUserListQuery, type UserListQuery } from "../core/u
 import { expiryDateValue } from "../core/users/user_fields.ts";
 import { countUsersByStatus } from "../db/user_status.ts";
 import { listInboundChoices, listUserRows, searchCondition, USERS_PAGE_SIZE } from "../db/users.ts";
-import { UsersPage, UsersTableFragment, type UsersTableProps, userUrl } from "../views/users.tsx";
+import {
+  UsersPage,
+  type UsersPageProps,
+  UsersTableFragment,
+  type UsersTableProps,
+  userUrl,
+} from "../views/users.tsx";
 import {
   ExpiryHint,
   newUserFormValues,
@@ -59,6 +65,27 @@ export async function usersTableProps(c: C, state: UserListQuery): Promise<Users
     now: t,
     thresholds,
   };
+}
+
+/** The whole Users page around the list, with a bulk result or a batch's count. */
+export async function renderUsersPage(
+  c: C,
+  props: UsersTableProps,
+  extra: Pick<UsersPageProps, "bulkResult" | "created">,
+  status: 200 | 422 = 200,
+) {
+  const session = c.var.session!;
+  const inboundTags = (await listInboundChoices(c.var.deps.db)).map((i) => i.tag);
+  return c.html(
+    <UsersPage
+      {...props}
+      {...extra}
+      csrfToken={session.csrfToken}
+      username={session.username}
+      inboundTags={inboundTags}
+    />,
+    status,
+  );
 }
 
 /** The field errors of a rejected change, or the error rethrown when it is not one. */
@@ -120,18 +147,10 @@ export function userRoutes() {
     c.header("Vary", "HX-Request, HX-History-Restore-Request");
     c.header("Cache-Control", "no-store");
     if (wantsFragment(c)) return c.html(<UsersTableFragment {...props} />);
-    const session = c.var.session!;
-    const inboundTags = (await listInboundChoices(c.var.deps.db)).map((i) => i.tag);
     const created = Number(c.req.query("created"));
-    return c.html(
-      <UsersPage
-        {...props}
-        csrfToken={session.csrfToken}
-        username={session.username}
-        inboundTags={inboundTags}
-        created={Number.isSafeInteger(created) && created > 0 ? created : undefined}
-      />,
-    );
+    return renderUsersPage(c, props, {
+      created: Number.isSafeInteger(created) && created > 0 ? created : undefined,
+    });
   });
 
   app.get("/users/new", async (c) => {

@@ -15,9 +15,9 @@ import {
   parseBatchPrefixForm,
   parseBulkForm,
 } from "../core/users/bulk_input.ts";
-import { parseUserListQuery } from "../core/users/user_input.ts";
+import { formList, formString, parseUserListQuery } from "../core/users/user_input.ts";
 import { listInboundChoices } from "../db/users.ts";
-import { UsersPage, UsersTableFragment, usersUrl } from "../views/users.tsx";
+import { UsersTableFragment, usersUrl } from "../views/users.tsx";
 import { BulkDeleteConfirm, BulkDone, BulkError } from "../views/users_bulk.tsx";
 import {
   BatchForm,
@@ -26,7 +26,7 @@ import {
   BatchPage,
 } from "../views/users_batch.tsx";
 import { isHtmx, readForm, redirectAfterPost } from "./htmx.ts";
-import { usersTableProps } from "./users.tsx";
+import { renderUsersPage, usersTableProps } from "./users.tsx";
 import type { Child } from "hono/jsx";
 
 type C = Context<AppEnv>;
@@ -40,12 +40,6 @@ export const batchBodyLimit = bodyLimit({
   onError: (c) => c.text("The upload is larger than 16 MB", 413),
 });
 
-function text(form: Record<string, unknown>, key: string): string {
-  const v = form[key];
-  const last = Array.isArray(v) ? v[v.length - 1] : v;
-  return typeof last === "string" ? last : "";
-}
-
 /**
  * Answers a bulk action: to htmx, the list again (its boxes cleared) and `result` under the
  * bar, or only `result` there (`refresh: false`: nothing changed); without htmx, the page.
@@ -57,10 +51,10 @@ async function answerBulk(
   options: { refresh: boolean; status?: 200 | 422 },
 ) {
   const state = parseUserListQuery({
-    search: text(form, "search"),
-    status: text(form, "status"),
-    sort: text(form, "sort"),
-    page: text(form, "page"),
+    search: formString(form, "search"),
+    status: formString(form, "status"),
+    sort: formString(form, "sort"),
+    page: formString(form, "page"),
   });
   if (isHtmx(c) && !options.refresh) {
     c.header("HX-Retarget", "#bulk-result");
@@ -69,18 +63,7 @@ async function answerBulk(
   }
   const props = await usersTableProps(c, state);
   if (isHtmx(c)) return c.html(<UsersTableFragment {...props} bulkResult={result} />);
-  const session = c.var.session!;
-  const inboundTags = (await listInboundChoices(c.var.deps.db)).map((i) => i.tag);
-  return c.html(
-    <UsersPage
-      {...props}
-      csrfToken={session.csrfToken}
-      username={session.username}
-      inboundTags={inboundTags}
-      bulkResult={result}
-    />,
-    options.status ?? 200,
-  );
+  return renderUsersPage(c, props, { bulkResult: result }, options.status);
 }
 
 async function batchForms(c: C, submitted?: { mode: BatchMode; form: Record<string, unknown> }) {
@@ -90,10 +73,8 @@ async function batchForms(c: C, submitted?: { mode: BatchMode; form: Record<stri
   const props = (mode: BatchMode): BatchFormProps => {
     if (submitted?.mode !== mode) return { mode, csrfToken, inbounds, checked: fresh, errors: {} };
     const values: Record<string, string> = {};
-    for (const key of Object.keys(submitted.form)) values[key] = text(submitted.form, key);
-    const list = submitted.form.inbounds;
-    const checked = (Array.isArray(list) ? list : list === undefined ? [] : [list])
-      .filter((tag): tag is string => typeof tag === "string");
+    for (const key of Object.keys(submitted.form)) values[key] = formString(submitted.form, key);
+    const checked = formList(submitted.form, "inbounds");
     return { mode, csrfToken, inbounds, values, checked, errors: {} };
   };
   return { prefix: props("prefix"), csv: props("csv") };
@@ -107,7 +88,7 @@ export function userBulkRoutes() {
     let request: BulkRequest;
     try {
       request = parseBulkForm(form);
-      if (request.action === "delete" && text(form, "confirm") !== "yes") {
+      if (request.action === "delete" && formString(form, "confirm") !== "yes") {
         const count = await countBulkSelection(c.var.deps, request.selection);
         return answerBulk(c, form, <BulkDeleteConfirm count={count} />, { refresh: false });
       }
@@ -139,7 +120,7 @@ export function userBulkRoutes() {
     "/users/batch",
     async (c) => {
       const form = await c.req.parseBody({ all: true });
-      const mode: BatchMode = text(form, "mode") === "csv" ? "csv" : "prefix";
+      const mode: BatchMode = formString(form, "mode") === "csv" ? "csv" : "prefix";
       try {
         let input: BatchInput;
         if (mode === "prefix") input = parseBatchPrefixForm(form);
@@ -149,11 +130,16 @@ export function userBulkRoutes() {
           const tags = [form.inbounds ?? []].flat().filter((t): t is string =>
             typeof t === "string"
           );
-          input = parseBatchCsv(upload || text(form, "csv"), tags);
+          input = parseBatchCsv(upload || formString(form, "csv"), tags);
         }
         const ids = await createUsersBatch(c.var.deps, input);
         const query = mode === "prefix"
-          ? usersUrl({ search: text(form, "prefix").trim(), status: "", sort: "name", page: 1 })
+          ? usersUrl({
+            search: formString(form, "prefix").trim(),
+            status: "",
+            sort: "name",
+            page: 1,
+          })
           : usersUrl({ search: "", status: "", sort: "created", page: 1 });
         return redirectAfterPost(
           c,

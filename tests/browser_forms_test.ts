@@ -8,38 +8,22 @@
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import type { Page } from "playwright-core";
-import {
-  browserTestOptions,
-  launchBrowser,
-  logIn,
-  newContext,
-  screenshot,
-  servePanel,
-} from "./support/browser.ts";
+import { browserTestOptions, screenshot, VIEWPORTS, withBrowserPage } from "./support/browser.ts";
 import { createTestPanel, type TestPanel } from "./support/app.ts";
 import { insertInboundRow, insertUserRows } from "./support/rows.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 import { demoServices } from "./support/demo.ts";
 
+/** A panel with a running (stand-in) core, in chromium at phone size. */
 async function withBrowserPanel(
   fn: (page: Page, url: string, panel: TestPanel, violations: string[]) => Promise<void>,
 ) {
   const panel = await createTestPanel({ services: demoServices() });
-  const server = servePanel(panel);
-  const browser = await launchBrowser();
-  try {
-    const { context, violations } = await newContext(browser, {
-      viewport: { width: 390, height: 844 },
-    });
-    const page = await context.newPage();
-    await logIn(page, server.url);
-    await fn(page, server.url, panel, violations);
-    await context.close();
-  } finally {
-    await browser.close();
-    await server.close();
-    await panel.close();
-  }
+  await withBrowserPage(
+    panel,
+    VIEWPORTS.phone,
+    (page, url, violations) => fn(page, url, panel, violations),
+  );
 }
 
 /** The ids of the visible fieldsets and fields that matter for the security choice. */

@@ -7,14 +7,7 @@
  */
 import { assert, assertEquals, assertMatch } from "@std/assert";
 import type { Page } from "playwright-core";
-import {
-  browserTestOptions,
-  launchBrowser,
-  logIn,
-  newContext,
-  screenshot,
-  servePanel,
-} from "./support/browser.ts";
+import { browserTestOptions, screenshot, VIEWPORTS, withBrowserPage } from "./support/browser.ts";
 import { createDemoPanel, LONG_USER } from "./support/demo.ts";
 import { waitFor } from "./support/wait.ts";
 import type { TestPanel } from "./support/app.ts";
@@ -82,17 +75,9 @@ Deno.test({
   ),
   async fn() {
     const panel = await createDemoPanel({ env: { SINGDECK_TABLE_REFRESH: "1" } });
-    const server = servePanel(panel);
-    const browser = await launchBrowser();
-    try {
-      const { context, violations } = await newContext(browser, {
-        viewport: { width: 1366, height: 900 },
-      });
-      const page = await context.newPage();
-      await logIn(page, server.url);
-
+    await withBrowserPage(panel, VIEWPORTS.desktop, async (page, url, violations) => {
       // --- Users table
-      await page.goto(`${server.url}/users`);
+      await page.goto(`${url}/users`);
       const long = await userId(panel, LONG_USER);
       const u2 = await userId(panel, "user-02");
       const u3 = await userId(panel, "user-03");
@@ -126,7 +111,7 @@ Deno.test({
       await screenshot(page, "refresh-users-1366-light");
 
       // --- One user's page: the live part refreshes, the selection in it survives.
-      await page.goto(`${server.url}/users/${LONG_USER}`);
+      await page.goto(`${url}/users/${LONG_USER}`);
       await page.focus('#user-form a[href$="/users/' + LONG_USER + '"]');
       await markFocused(page);
       const value = await selectText(page, "#user-uplink span");
@@ -139,7 +124,7 @@ Deno.test({
       assertEquals(await focusedMarker(page), "kept");
 
       // --- Dashboard: focus on a link inside the refreshed part, a selection in a cell.
-      await page.goto(`${server.url}/`);
+      await page.goto(`${url}/`);
       await page.focus('#dashboard-status a[href="/core/config"]');
       await markFocused(page);
       const logLine = await selectText(page, "#core-status td");
@@ -149,12 +134,7 @@ Deno.test({
       assertEquals(await selection(page), logLine);
       assertMatch((await page.textContent("#last-poll")) ?? "", /\((11|12|13) s ago\)/);
       assertEquals(violations, []);
-      await context.close();
-    } finally {
-      await browser.close();
-      await server.close();
-      await panel.close();
-    }
+    });
   },
 });
 
@@ -162,13 +142,8 @@ Deno.test({
   ...browserTestOptions("the self-refresh pauses while the tab is hidden"),
   async fn() {
     const panel = await createDemoPanel({ env: { SINGDECK_TABLE_REFRESH: "1" } });
-    const server = servePanel(panel);
-    const browser = await launchBrowser();
-    try {
-      const { context } = await newContext(browser, { viewport: { width: 1366, height: 900 } });
-      const page = await context.newPage();
-      await logIn(page, server.url);
-      await page.goto(`${server.url}/users`);
+    await withBrowserPage(panel, VIEWPORTS.desktop, async (page, url) => {
+      await page.goto(`${url}/users`);
       let count = 0;
       page.on("request", (r) => {
         if (new URL(r.url()).pathname === "/users") count++;
@@ -188,11 +163,6 @@ Deno.test({
         doc.dispatchEvent(new (globalThis as any).Event("visibilitychange"));
       });
       await waitFor("a refresh once visible again", () => Promise.resolve(count > 0), 3000);
-      await context.close();
-    } finally {
-      await browser.close();
-      await server.close();
-      await panel.close();
-    }
+    });
   },
 });

@@ -8,6 +8,7 @@ import { parseLogLine } from "../core/sing_box/log_lines.ts";
 import type { DashboardCounts } from "../db/dashboard.ts";
 import type { StatusCounts } from "../db/user_status.ts";
 import { STATUS_LABELS } from "./user_parts.tsx";
+import { TrafficTable } from "./traffic_table.tsx";
 
 export interface DashboardProps {
   username: string;
@@ -203,35 +204,11 @@ export function DashboardStatus(props: DashboardProps) {
             the bytes since the last poll are lost.
           </p>
           <h2>Outbounds</h2>
-          <div class="table-wrap">
-            <table>
-              <thead>
-                <tr>
-                  <th>Tag</th>
-                  <th class="num">Uplink</th>
-                  <th class="num">Downlink</th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.outbounds.length === 0 && (
-                  <tr>
-                    <td colspan={3} class="muted">No traffic yet</td>
-                  </tr>
-                )}
-                {props.outbounds.map((o) => (
-                  <tr>
-                    <td>{o.tag}</td>
-                    <td class="num">
-                      <Bytes value={o.uplink} />
-                    </td>
-                    <td class="num">
-                      <Bytes value={o.downlink} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <TrafficTable
+            heading="Tag"
+            empty="No traffic yet"
+            rows={props.outbounds.map((o) => ({ id: `outbound-${o.tag}`, label: o.tag, ...o }))}
+          />
         </section>
       </div>
       <section class="card">

@@ -8,6 +8,7 @@ import type { UserDetail } from "../core/users/users.ts";
 import { Bytes, CsrfField, Layout } from "./layout.tsx";
 import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./user_parts.tsx";
 import { UserForm, type UserFormProps } from "./user_form.tsx";
+import { TrafficTable } from "./traffic_table.tsx";
 
 /** Messages shown after a redirect back to the page (`?done=…`). */
 export const DONE_MESSAGES = {
@@ -102,38 +103,22 @@ export function UserLive(props: UserLiveProps) {
       </section>
       <section class="card">
         <h2>Traffic per inbound</h2>
-        <div class="table-wrap">
-          <table id="user-inbounds">
-            <thead>
-              <tr>
-                <th>Inbound</th>
-                <th class="num">Uplink</th>
-                <th class="num">Downlink</th>
-              </tr>
-            </thead>
-            <tbody>
-              {perInbound.length === 0 && (
-                <tr>
-                  <td colspan={3} class="muted">No inbounds assigned and no traffic recorded</td>
-                </tr>
-              )}
-              {perInbound.map((row) => (
-                <tr id={`user-inbound-${row.tag}`}>
-                  <td>
-                    <span class="truncate" title={row.tag}>{row.tag}</span>{" "}
-                    {!row.assigned && <span class="muted">(no longer assigned)</span>}
-                  </td>
-                  <td class="num">
-                    <Bytes value={row.uplink} />
-                  </td>
-                  <td class="num">
-                    <Bytes value={row.downlink} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <TrafficTable
+          id="user-inbounds"
+          heading="Inbound"
+          empty="No inbounds assigned and no traffic recorded"
+          rows={perInbound.map((row) => ({
+            id: `user-inbound-${row.tag}`,
+            label: (
+              <>
+                <span class="truncate" title={row.tag}>{row.tag}</span>{" "}
+                {!row.assigned && <span class="muted">(no longer assigned)</span>}
+              </>
+            ),
+            uplink: row.uplink,
+            downlink: row.downlink,
+          }))}
+        />
       </section>
     </div>
   );

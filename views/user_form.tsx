@@ -2,7 +2,7 @@
 import { RESET_STRATEGIES, type User } from "../core/model.ts";
 import { bytesInUnit, formatRelative } from "../core/format.ts";
 import { dateInputValue, QUOTA_UNITS, USER_NOTE_MAX } from "../core/users/user_fields.ts";
-import type { FormFields } from "../core/users/user_input.ts";
+import { type FormFields, formList, formString } from "../core/users/user_input.ts";
 import { CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
 
 /** The form's fields as text, as typed or as stored. */
@@ -55,12 +55,7 @@ export function userFormValues(user: User & { inbounds: string[] }): UserFormVal
 
 /** The form filled back with what was submitted, to re-render it with errors. */
 export function submittedFormValues(form: FormFields): UserFormValues {
-  const text = (key: string) => {
-    const v = form[key];
-    const last = Array.isArray(v) ? v[v.length - 1] : v;
-    return typeof last === "string" ? last : "";
-  };
-  const list = form.inbounds === undefined ? [] : [form.inbounds].flat();
+  const text = (key: string) => formString(form, key);
   const enabled = text("enabled");
   return {
     name: text("name"),
@@ -70,7 +65,7 @@ export function submittedFormValues(form: FormFields): UserFormValues {
     enabled: enabled !== "" && !["0", "false", "off"].includes(enabled),
     resetStrategy: text("resetStrategy"),
     note: text("note"),
-    inbounds: list.filter((tag): tag is string => typeof tag === "string" && tag !== ""),
+    inbounds: formList(form, "inbounds"),
   };
 }
 

@@ -15,7 +15,7 @@ import {
   quotaValue,
   userNameError,
 } from "./user_fields.ts";
-import type { FormFields } from "./user_input.ts";
+import { type FormFields, formList, formString } from "./user_input.ts";
 
 export const BULK_ACTIONS = [
   "enable",
@@ -61,18 +61,6 @@ function throwIfAny(errors: Errors, what: string): void {
     ? errors[fields[0]]
     : `${what}: ${fields.length} problems: ${fields.map((f) => errors[f]).join("; ")}`;
   throw new ValidationError(message, errors);
-}
-
-function formString(form: FormFields, key: string): string {
-  const v = form[key];
-  const last = Array.isArray(v) ? v[v.length - 1] : v;
-  return typeof last === "string" ? last : "";
-}
-
-function formList(form: FormFields, key: string): string[] {
-  const v = form[key];
-  const items = Array.isArray(v) ? v : v === undefined ? [] : [v];
-  return items.filter((item): item is string => typeof item === "string" && item !== "");
 }
 
 function actionValue(value: unknown, errors: Errors): BulkAction | undefined {

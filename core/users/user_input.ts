@@ -53,13 +53,15 @@ function collect<K extends keyof UserInput>(
 /** A form as `parseBody({ all: true })` returns it. */
 export type FormFields = Record<string, unknown>;
 
-function formString(form: FormFields, key: string): string {
+/** A form field's text (its last value when given more than once), or "". */
+export function formString(form: FormFields, key: string): string {
   const v = form[key];
   const last = Array.isArray(v) ? v[v.length - 1] : v;
   return typeof last === "string" ? last : "";
 }
 
-function formList(form: FormFields, key: string): string[] {
+/** A form field's non-empty values, in order. */
+export function formList(form: FormFields, key: string): string[] {
   const v = form[key];
   const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
   return list.filter((item): item is string => typeof item === "string" && item !== "");

@@ -95,6 +95,31 @@ export async function newContext(
   return { context, violations };
 }
 
+/**
+ * Serves `panel`, opens chromium at `viewport`, logs in and runs `fn` with the page, the
+ * panel's URL and the CSP violations seen; closes browser, server and panel afterwards.
+ */
+export async function withBrowserPage(
+  panel: TestPanel,
+  viewport: { width: number; height: number },
+  fn: (page: Page, url: string, violations: string[]) => Promise<void>,
+): Promise<void> {
+  const server = servePanel(panel);
+  let browser: Browser | undefined;
+  try {
+    browser = await launchBrowser();
+    const { context, violations } = await newContext(browser, { viewport });
+    const page = await context.newPage();
+    await logIn(page, server.url);
+    await fn(page, server.url, violations);
+    await context.close();
+  } finally {
+    await browser?.close();
+    await server.close();
+    await panel.close();
+  }
+}
+
 /** Logs in through the login form. */
 export async function logIn(page: Page, url: string): Promise<void> {
   await page.goto(`${url}/login`);
