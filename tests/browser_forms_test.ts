@@ -235,6 +235,17 @@ Deno.test({
       assertEquals(await page.textContent("#bulk-done"), "3 users enabled.");
       assertEquals(await state(), ["ben:1", "cat:1", "dan:1", "eve:1", "fay:1"]);
 
+      // The search box filters the list as one types, keeping the status filter.
+      await page.click('a.chip[data-status="all"]');
+      await page.waitForSelector('a.chip[data-status="all"][aria-current="true"]');
+      await page.fill("#users-search", "ca");
+      await page.waitForFunction(() =>
+        (globalThis as any).document.querySelectorAll("#users-table tbody tr[data-name]").length ===
+          1
+      );
+      assertEquals(await page.getAttribute("#users-table tbody tr[data-name]", "data-name"), "cat");
+      assert(page.url().includes("search=ca"), page.url());
+
       // Adding quota shows its own fields only.
       await page.selectOption("#bulk-scope", "selected");
       await page.selectOption("#bulk-action", "addQuota");
@@ -260,5 +271,33 @@ Deno.test({
       await page.waitForTimeout(300);
       assert(violations.some((v) => /style-src/.test(v)), violations.join("\n"));
       assert(violations.some((v) => /script-src/.test(v)), violations.join("\n"));
+    }),
+});
+
+Deno.test({
+  ...browserTestOptions("the log filters swap the lines in place; oldest first follows the end"),
+  fn: () =>
+    withBrowserPanel(async (page, url, _panel, violations) => {
+      await page.goto(`${url}/logs`);
+      assertMatch((await page.textContent("#logs-count"))!, /37 lines, newest first/);
+      await page.selectOption('select[name="level"]', "warn");
+      await page.waitForFunction(() =>
+        /3 of 37 lines match/.test(
+          (globalThis as any).document.getElementById("logs-count").textContent,
+        )
+      );
+      assert(page.url().endsWith("/logs?level=warn&q=&order=newest"), page.url());
+      await page.fill('input[name="q"]', "timeout");
+      await page.waitForSelector("#logs mark");
+      assertEquals(await page.textContent("#logs mark"), "timeout");
+      await page.goto(`${url}/logs?order=oldest`);
+      const atEnd = await page.$eval(
+        "#logs",
+        (pre: any) =>
+          pre.scrollHeight > pre.clientHeight &&
+          pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8,
+      );
+      assert(atEnd, "the log starts scrolled to its last line");
+      assertEquals(violations, []);
     }),
 });

@@ -625,7 +625,7 @@ Deno.test("GET /users with HX-Request returns only the self-refreshing table fra
 
     const full = await (await p.request("/users?search=pa")).text();
     assertStringIncludes(full, '<input type="search" id="users-search" name="search" value="pa"');
-    assertStringIncludes(full, 'hx-trigger="keyup changed delay:300ms, search"');
+    assertStringIncludes(full, 'hx-trigger="input changed delay:300ms, search"');
   });
 });
 

@@ -138,7 +138,7 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
       <td>
         <a href={`${base}/edit`} class="truncate" title={i.tag}>{i.tag}</a>
       </td>
-      <td>{i.type}{securityNote(i)}</td>
+      <td class="wrap">{i.type}{securityNote(i)}</td>
       <td>{formatListen(i.listen, i.port)}</td>
       <td class="num">{formatCount(i.users)}</td>
       <td>

@@ -124,7 +124,7 @@ export function LogsPage(props: LogsViewProps & { username: string; csrfToken: s
             value={filter.text}
             maxlength={200}
             autocomplete="off"
-            hx-trigger="keyup changed delay:300ms, search"
+            hx-trigger="input changed delay:300ms, search"
             {...swap}
           />
         </label>

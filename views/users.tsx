@@ -347,7 +347,7 @@ export function UsersPage(props: UsersPageProps) {
           aria-label="Search users by name"
           maxlength={100}
           autocomplete="off"
-          hx-trigger="keyup changed delay:300ms, search"
+          hx-trigger="input changed delay:300ms, search"
           hx-include="closest form"
           {...search}
         />
