@@ -606,3 +606,18 @@ Deno.test("extendUsersExpiry() never goes past the last storable date", async ()
     assertEquals((await usersByName(p)).get("far")!.expires_at, MAX_EXPIRES_AT);
   });
 });
+
+Deno.test("POST /users/batch refuses an upload over 16 MB with 413 and creates nobody", async () => {
+  await withPanel(async (p, applied) => {
+    const before = await snapshotDatabase(p.db);
+    const body = new FormData();
+    body.set("_csrf", p.csrfToken);
+    body.set("mode", "csv");
+    body.set("file", new File(["x,1\n".repeat(4_300_000)], "huge.csv"));
+    const res = await p.request("/users/batch", { method: "POST", body, csrf: false });
+    assertEquals(res.status, 413);
+    assertStringIncludes(await res.text(), "larger than 16 MB");
+    assertEquals(await snapshotDatabase(p.db), before);
+    assertEquals(applied, []);
+  });
+});
