@@ -153,10 +153,13 @@ export async function deleteUsersRows(db: Q, ids: number[]): Promise<number[]> {
   return ids;
 }
 
-/** The names among `names` that users have already, at most `limit` of them. */
+/**
+ * The stored names of users whose name equals one of `names` regardless of case (names
+ * are unique regardless of case), at most `limit` of them.
+ */
 export async function takenUserNames(db: Q, names: string[], limit = 20): Promise<string[]> {
   const result = await sql<{ name: string }>`SELECT name FROM users
-    WHERE name IN ${list(names)} ORDER BY name LIMIT ${limit}`.execute(db);
+    WHERE name COLLATE NOCASE IN ${list(names)} ORDER BY name LIMIT ${limit}`.execute(db);
   return result.rows.map((row) => row.name);
 }
 

@@ -65,37 +65,37 @@ document.addEventListener("submit", (event) => {
 });
 
 // ---------------------------------------------------------------------------------------
-// Copy buttons: <button data-copy="#selector" data-copied-label="Copied">.
+// Copy buttons: <button data-copy="the text">. One delegated listener, so buttons that
+// htmx swaps in work too; plain http on a remote address has no clipboard API, so the text
+// is copied through a selection there.
 async function copyText(text) {
   if (navigator.clipboard && globalThis.isSecureContext) {
     await navigator.clipboard.writeText(text);
     return;
   }
-  // Plain http on a remote address has no clipboard API: copy through a selection.
   const area = document.createElement("textarea");
   area.value = text;
   area.setAttribute("readonly", "");
   area.className = "offscreen";
   document.body.append(area);
   area.select();
-  document.execCommand("copy");
+  const copied = document.execCommand("copy");
   area.remove();
+  if (!copied) throw new Error("The browser refused to copy");
 }
 
 document.addEventListener("click", async (event) => {
-  const button = event.target.closest("[data-copy]");
+  const button = event.target.closest("button[data-copy]");
   if (!button) return;
-  const source = document.querySelector(button.dataset.copy);
-  if (!source) return;
-  const text = "value" in source ? source.value : source.textContent.trim();
+  const label = button.textContent;
   try {
-    await copyText(text);
-    const label = button.textContent;
-    button.textContent = button.dataset.copiedLabel || label;
-    setTimeout(() => (button.textContent = label), 1500);
+    await copyText(button.getAttribute("data-copy"));
+    button.textContent = button.dataset.copiedLabel || "Copied";
   } catch (e) {
+    button.textContent = button.dataset.copyFailedLabel || "Copy failed";
     toast(String(e));
   }
+  setTimeout(() => (button.textContent = label), 1500);
 });
 
 // ---------------------------------------------------------------------------------------

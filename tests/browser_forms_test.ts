@@ -301,3 +301,27 @@ Deno.test({
       assertEquals(violations, []);
     }),
 });
+
+Deno.test({
+  ...browserTestOptions("a new API token is shown once with a copy button that copies it"),
+  fn: () =>
+    withBrowserPanel(async (page, url, _panel, violations) => {
+      await page.context().grantPermissions(["clipboard-read", "clipboard-write"], {
+        origin: url,
+      });
+      await page.goto(`${url}/settings`);
+      await page.fill("#field-name", "ci");
+      await page.click('#tokens button[type="submit"]');
+      await page.waitForSelector("#new-token");
+      const token = (await page.textContent("#new-token"))!.trim();
+      await page.click("#tokens button.copy");
+      await page.waitForFunction(() =>
+        (globalThis as any).document.querySelector("#tokens button.copy").textContent === "Copied"
+      );
+      assertEquals(
+        await page.evaluate(() => (globalThis as any).navigator.clipboard.readText()),
+        token,
+      );
+      assertEquals(violations, []);
+    }),
+});

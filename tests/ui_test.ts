@@ -328,7 +328,8 @@ Deno.test("POST /settings/tokens shows the new token once, with a copy button", 
     const html = await expectHtml(res, 201);
     assertEquals(res.headers.get("cache-control"), "no-store");
     assertMatch(html, /<p class="secret" id="new-token">sdk_[^<]+<\/p>/);
-    assertStringIncludes(html, 'data-copy="#new-token"');
+    const token = /id="new-token">([^<]+)</.exec(html)![1];
+    assertStringIncludes(html, `data-copy="${token}"`);
     assertStringIncludes(html, 'data-confirm="Revoke the token “ci”?"');
   });
 });

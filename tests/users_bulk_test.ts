@@ -476,13 +476,13 @@ Deno.test("parseBatchCsv() reads name, quota and expiry and names the line of ea
     { name: "dee", trafficLimit: 2 * GB, expiresAt: null, line: 6 },
   ]);
   try {
-    parseBatchCsv("ok,1\nbad name,1\nok,2\nx,lots\ny,1,2031-13-01\nz,1,,extra", []);
+    parseBatchCsv("ok,1\nbad name,1\nOK,2\nx,lots\ny,1,2031-13-01\nz,1,,extra", []);
     throw new Error("no error");
   } catch (e) {
     assert(e instanceof ValidationError);
     assertEquals(Object.keys(e.fields), ["line 2", "line 3", "line 4", "line 5", "line 6"]);
     assertStringIncludes(e.fields["line 2"], "Line 2: Name must not contain spaces");
-    assertStringIncludes(e.fields["line 3"], 'Line 3: "ok" is also on line 1');
+    assertStringIncludes(e.fields["line 3"], 'Line 3: "OK" is also on line 1');
     assertStringIncludes(e.fields["line 4"], "Line 4: Quota");
     assertStringIncludes(e.fields["line 5"], "Line 5:");
     assertStringIncludes(e.fields["line 6"], "more than 3 fields");
@@ -533,7 +533,7 @@ Deno.test("POST /users/batch from CSV names the lines in error and creates nobod
     assertEquals(await snapshotDatabase(p.db), before);
     // With the syntax fixed, the taken name is reported by its line.
     html = await expectHtml(
-      await p.postForm("/users/batch", { mode: "csv", csv: "fresh,1\ntaken,2 GB" }, {
+      await p.postForm("/users/batch", { mode: "csv", csv: "fresh,1\nTaken,2 GB" }, {
         "HX-Request": "true",
       }),
       422,

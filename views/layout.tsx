@@ -160,17 +160,12 @@ export function TimeWithRelative(props: { at: number; now: number; exact?: strin
 }
 
 /**
- * A button that copies the text of the element `target` (a CSS selector) to the
- * clipboard (static/app.js); its label changes to `done` for a moment.
+ * A button that copies `text` to the clipboard (static/app.js); its label reads "Copied"
+ * for a moment. (The same `data-copy` convention as the Connect section's copy buttons.)
  */
-export function CopyButton(props: { target: string; label?: string; done?: string }) {
+export function CopyButton(props: { text: string; label?: string }) {
   return (
-    <button
-      type="button"
-      class="secondary small"
-      data-copy={props.target}
-      data-copied-label={props.done ?? "Copied"}
-    >
+    <button type="button" class="secondary small copy" data-copy={props.text}>
       {props.label ?? "Copy"}
     </button>
   );

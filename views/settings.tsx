@@ -150,7 +150,7 @@ export function SettingsPage(props: SettingsProps) {
             New token “{props.newToken.name}”: copy it now, it is not shown again.
             <div class="secret-row">
               <p class="secret" id="new-token">{props.newToken.token}</p>
-              <CopyButton target="#new-token" />
+              <CopyButton text={props.newToken.token} />
             </div>
           </div>
         )}

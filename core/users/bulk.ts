@@ -191,9 +191,9 @@ export async function createUsersBatch(deps: UserDeps, input: BatchInput): Promi
     }
     const taken = await bulk.takenUserNames(trx, input.users.map((u) => u.name));
     if (taken.length > 0) {
-      const lines = new Map(input.users.map((u) => [u.name, u.line]));
+      const lines = new Map(input.users.map((u) => [u.name.toLowerCase(), u.line]));
       for (const name of taken) {
-        const line = lines.get(name);
+        const line = lines.get(name.toLowerCase());
         const message = `A user named "${name}" already exists`;
         errors[line ? `line ${line}` : `name ${name}`] = line
           ? `Line ${line}: ${message}`

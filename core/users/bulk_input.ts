@@ -332,9 +332,10 @@ export function parseBatchCsv(text: string, inboundTags: string[]): BatchInput {
     }
     const nameError = userNameError(name);
     if (nameError) return problem(line, nameError);
-    const earlier = seen.get(name);
+    // Names are unique regardless of case.
+    const earlier = seen.get(name.toLowerCase());
     if (earlier !== undefined) return problem(line, `"${name}" is also on line ${earlier}`);
-    seen.set(name, line);
+    seen.set(name.toLowerCase(), line);
     const quota = csvQuota(quotaText);
     if (quota.error !== undefined) return problem(line, quota.error);
     const expiry = expiryText === "" ? { value: null } : expiryIsoValue(expiryText);
