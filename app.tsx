@@ -3,8 +3,10 @@
  * route module. Nothing here connects, listens or polls; `main.ts` does that.
  */
 import { Hono } from "hono";
+import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { getCookie } from "hono/cookie";
+import { bodyLimit } from "hono/body-limit";
 import type { Db } from "./db/database.ts";
 import type { Config } from "./core/config.ts";
 import type { Services } from "./core/services.ts";
@@ -14,6 +16,11 @@ import {
   authenticateSession,
 } from "./core/auth/admin_auth.ts";
 import { LoginLimiter } from "./core/auth/login_limiter.ts";
+import { hostnameOf, isAllowedHost } from "./core/allowed_hosts.ts";
+import type { HostProbe } from "./core/port_probe.ts";
+import { getSettings } from "./core/settings.ts";
+import { SubscriptionTokens } from "./core/subscriptions/sub_tokens.ts";
+import { FetchLimiter } from "./core/subscriptions/fetch_limiter.ts";
 import { fieldsOf, ForbiddenError, RateLimitError, statusOf } from "./core/errors.ts";
 import { safeEqual } from "./core/auth/passwords.ts";
 import { ErrorPage } from "./views/error_page.tsx";
@@ -25,6 +32,7 @@ import { userRoutes } from "./routes/users.tsx";
 import { batchBodyLimit } from "./routes/users_bulk.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { apiRoutes } from "./routes/api.ts";
+import { subscriptionRoutes } from "./routes/sub.tsx";
 
 export interface AppDeps {
   db: Db;
@@ -32,6 +40,12 @@ export interface AppDeps {
   services: Services;
   now: () => number;
   limiter: LoginLimiter;
+  /** What inbound checks may bind on this host (tests not about the host pass a stand-in). */
+  host?: HostProbe;
+  /** Derives subscription tokens from the panel secret in the data dir. */
+  subscriptionTokens: SubscriptionTokens;
+  /** Bounds subscription requests per client address. */
+  subscriptionLimiter: FetchLimiter;
 }
 
 export interface AppEnv {
@@ -60,19 +74,77 @@ export const CONTENT_SECURITY_POLICY = {
   frameAncestors: ["'none'"],
 };
 
-const PUBLIC_PATHS = [/^\/login$/, /^\/healthz$/, /^\/static\//, /^\/sub\//];
+/** Paths answered without login, matched against the normalised path. */
+const PUBLIC_PATHS = [/^\/login$/, /^\/healthz$/, /^\/sub\/[^/]+$/];
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+/** Request bodies: a login is a few fields; forms and JSON stay far below 64 KB. */
+const LOGIN_BODY_MAX = 8 * 1024;
+const BODY_MAX = 64 * 1024;
 
 /** Creates the panel's app. */
-export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppDeps>) {
-  const deps: AppDeps = { now: Date.now, limiter: new LoginLimiter(), ...input };
+export function createApp(
+  input: Pick<AppDeps, "db" | "config" | "services"> & Partial<AppDeps>,
+) {
+  const deps: AppDeps = {
+    now: Date.now,
+    limiter: new LoginLimiter(),
+    subscriptionTokens: new SubscriptionTokens(input.config.dataDir),
+    subscriptionLimiter: new FetchLimiter(),
+    ...input,
+  };
   const app = new Hono<AppEnv>();
+
+  // DNS rebinding: only known host names are served (core/allowed_hosts.ts).
+  app.use(async (c, next) => {
+    // /healthz and subscriptions answer any name: a rebinding page gains nothing from them
+    // (no session rides on them; a subscription needs its unguessable token), and a
+    // client may fetch its subscription through any name that reaches the server.
+    if (c.req.path === "/healthz" || c.req.path.startsWith("/sub/")) return next();
+    const names = [new URL(c.req.url).host, c.req.header("Host")].filter((h) => h !== undefined);
+    const { publicAddress, subscriptionBaseUrl } = await getSettings(deps.db);
+    const subscriptionHost = subscriptionBaseUrl ? new URL(subscriptionBaseUrl).hostname : "";
+    const allowed = {
+      configured: subscriptionHost
+        ? [...deps.config.allowedHosts, hostnameOf(subscriptionHost)]
+        : deps.config.allowedHosts,
+      listenHost: deps.config.listenHost,
+      publicAddress,
+    };
+    const refused = names.map(hostnameOf).find((name) => !isAllowedHost(name, allowed));
+    if (refused === undefined) return next();
+    const message = `This panel does not answer to the host name "${refused.slice(0, 100)}"; ` +
+      "add it with --allowed-hosts or SINGDECK_ALLOWED_HOSTS, or set it as the public address";
+    return c.text(message, 421);
+  });
 
   app.use(secureHeaders({
     referrerPolicy: "same-origin",
     crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: false,
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
   }));
+  app.use(async (c, next) => {
+    await next();
+    // HSTS only over HTTPS: over plain HTTP it is ignored, and it must not be sent by a
+    // panel that has no certificate to keep the promise.
+    if (new URL(c.req.url).protocol === "https:") {
+      c.header("Strict-Transport-Security", "max-age=15552000; includeSubDomains");
+    }
+    // Pages and API answers carry credentials, configs and tokens: no cache keeps them.
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "no-store");
+  });
+  // Bodies are bounded before anything reads them (the CSRF check parses forms).
+  const loginBodyLimit = bodyLimit({
+    maxSize: LOGIN_BODY_MAX,
+    onError: (c) => tooLarge(c, LOGIN_BODY_MAX),
+  });
+  const otherBodyLimit = bodyLimit({ maxSize: BODY_MAX, onError: (c) => tooLarge(c, BODY_MAX) });
+  // A batch of users (a CSV upload, routes/users_bulk.tsx) may be up to 16 MB.
+  app.use((c, next) => {
+    if (c.req.path === "/login") return loginBodyLimit(c, next);
+    if (c.req.method === "POST" && c.req.path === "/users/batch") return batchBodyLimit(c, next);
+    return otherBodyLimit(c, next);
+  });
   app.use(async (c, next) => {
     c.set("deps", deps);
     c.set("session", null);
@@ -80,12 +152,12 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
   });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
-  app.post("/users/batch", batchBodyLimit);
   app.route("/", staticRoutes());
+  app.route("/", subscriptionRoutes());
 
   // Authentication: a session cookie for pages and the API, a bearer token for the API.
   app.use(async (c, next) => {
-    const path = c.req.path;
+    const path = normalizedPath(c.req.path);
     if (PUBLIC_PATHS.some((re) => re.test(path))) return next();
     const isApi = path.startsWith("/api/");
     const bearer = c.req.header("Authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
@@ -140,6 +212,31 @@ export function createApp(input: Omit<AppDeps, "limiter" | "now"> & Partial<AppD
   });
 
   return app;
+}
+
+function tooLarge(c: Context<AppEnv>, max: number) {
+  const message = `Request body is larger than ${max / 1024} KB`;
+  if (c.req.path.startsWith("/api/")) return c.json({ error: message, fields: {} }, 413);
+  return c.html(<ErrorPage status={413} message={message} />, 413);
+}
+
+/**
+ * A request path as the public-path check must see it: percent-decoded, `.` and `..`
+ * resolved, empty segments dropped. Deno passes the request target through unchanged, so
+ * `/sub/../api/v1/status` must not count as a path under `/sub/`.
+ */
+export function normalizedPath(path: string): string {
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch { /* keep the raw path: malformed escapes match no public path */ }
+  const segments: string[] = [];
+  for (const segment of decoded.split("/")) {
+    if (segment === "" || segment === ".") continue;
+    if (segment === "..") segments.pop();
+    else segments.push(segment);
+  }
+  return "/" + segments.join("/");
 }
 
 interface RequestLike {

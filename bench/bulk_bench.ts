@@ -14,6 +14,7 @@ import { parseConfig } from "../core/config.ts";
 import { idleServices } from "../core/services.ts";
 import { DEFAULT_STATUS_THRESHOLDS } from "../core/users/user_status.ts";
 import { createUsersBatch } from "../core/users/bulk.ts";
+import { SubscriptionTokens } from "../core/subscriptions/sub_tokens.ts";
 import { batchNames } from "../core/users/bulk_input.ts";
 import { openDatabase } from "../db/database.ts";
 import { countUsersByStatus } from "../db/user_status.ts";
@@ -40,9 +41,10 @@ try {
   let applies = 0;
   const services = idleServices();
   services.core.requestApply = () => void applies++;
-  const app = createApp({ db, config, services });
+  const subscriptionTokens = new SubscriptionTokens(dataDir);
+  const app = createApp({ db, config, services, subscriptionTokens });
   const cookie = await loginCookie(app);
-  const deps = { db, now: Date.now, services };
+  const deps = { db, now: Date.now, services, subscriptionTokens };
 
   const api = async (body: unknown) => {
     const start = performance.now();

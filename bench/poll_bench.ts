@@ -1,11 +1,17 @@
 /**
- * Poll benchmark: a nice-grpc StatsService serving 2 counters per user (100k users →
- * 200,000 counters) plus inbound and outbound counters; the real StatsPoller with the real
- * StatsClient and a real libSQL file. Every user's counters grow between polls (the worst
- * case: every row changes). Reports the median of one full poll (query + deltas + commit)
- * and, measured in the same run, the gRPC query alone and the raw database work alone
- * (`applyStatsDeltas` with deltas of the same size); then the median poll when a tenth of
- * the users moved traffic since the last poll (a busy but realistic server).
+ * Poll benchmark, the panel's own path: a fake StatsService in another thread (so its
+ * encoding costs the panel nothing, as with a real core) serving 2 counters per user
+ * (100k users → 200,000 counters) plus inbound and outbound counters; the poll worker
+ * (core/stats/worker_poller.ts) with its own connection to a real libSQL file. Reports, as
+ * medians of several rounds:
+ * - a poll where every user moved traffic, its database write phase, and next to it the
+ *   raw set-based write of the same deltas on the main thread (`applyStatsDeltas` alone),
+ *   with their ratio;
+ * - a poll where a tenth of the users moved traffic;
+ * - the first poll after a config apply (every stats target reloaded) with no traffic;
+ * - the longest stall of the main thread's event loop and the slowest `/healthz` answer
+ *   while polls run (timers every 2 ms and a client asking `/healthz` in a loop);
+ * - the process's RSS before, at its highest during, and after the polls.
  *
  *   deno run --allow-all bench/poll_bench.ts [sizes...]   # default 1000 10000 100000
  */
@@ -13,23 +19,57 @@ import { openDatabase } from "../db/database.ts";
 import { applyStatsDeltas, insertCoreRun, replaceStatTargets } from "../db/traffic.ts";
 import { computeStatsDeltas, type StatTargets } from "../core/stats/accounting.ts";
 import { Mutex } from "../core/mutex.ts";
-import { StatsPoller } from "../core/stats/poller.ts";
+import { WorkerPoller } from "../core/stats/worker_poller.ts";
 import { StatsClient } from "../core/stats/stats_client.ts";
-import { counterName, pairStatName } from "../core/stats/stats_names.ts";
+import { pairStatName } from "../core/stats/stats_names.ts";
 import { seededRandom, seedInbounds, seedUsers } from "./seed.ts";
-import { startFakeStatsServer } from "./stats_server.ts";
 
-const ROUNDS = 7;
+const ROUNDS = 5;
+const MB = 1024 * 1024;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 }
 
+/** Watches the main thread while `fn` runs: longest timer lag, slowest /healthz, peak RSS. */
+async function watched<T>(fn: () => Promise<T>) {
+  let stall = 0, healthz = 0, rss = Deno.memoryUsage().rss;
+  let expected = performance.now() + 2;
+  const timer = setInterval(() => {
+    const now = performance.now();
+    stall = Math.max(stall, now - expected);
+    expected = now + 2;
+    rss = Math.max(rss, Deno.memoryUsage().rss);
+  }, 2);
+  const server = Deno.serve(
+    { hostname: "127.0.0.1", port: 0, onListen() {} },
+    () => Response.json({ ok: true }),
+  );
+  let asking = true;
+  const asker = (async () => {
+    while (asking) {
+      const t0 = performance.now();
+      await (await fetch(`http://127.0.0.1:${server.addr.port}/healthz`)).body?.cancel();
+      healthz = Math.max(healthz, performance.now() - t0);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  })();
+  try {
+    const result = await fn();
+    return { result, stall, healthz, rss };
+  } finally {
+    asking = false;
+    await asker;
+    clearInterval(timer);
+    await server.shutdown();
+  }
+}
+
 async function benchSize(n: number) {
   const dir = await Deno.makeTempDir({ prefix: "singdeck-poll-bench-" });
-  const db = await openDatabase(`file:${dir}/bench.db`);
-  const now = Date.now();
+  const dbUrl = `file:${dir}/bench.db`;
+  const db = await openDatabase(dbUrl);
   const tags = ["vless-in", "trojan-in", "hy2-in"];
   const inboundIds = await seedInbounds(db, tags);
   const seedStart = performance.now();
@@ -49,103 +89,98 @@ async function benchSize(n: number) {
   }
   await replaceStatTargets(db, targets);
   const runId = await insertCoreRun(db, {
-    startedAt: now,
+    startedAt: Date.now(),
     reason: "bench",
     pid: null,
     apiListen: "127.0.0.1:0",
   });
 
-  const random = seededRandom(11);
-  const counters = new Map<string, bigint>();
-  /** Grows the counters of every user (`share` 1) or of a share of them. */
-  const bump = (share = 1) => {
-    let total = 0n;
-    for (const name of names) {
-      if (share < 1 && random() >= share) continue;
-      for (const dir of ["uplink", "downlink"] as const) {
-        const key = counterName("user", name, dir);
-        const add = BigInt(1 + Math.floor(random() * 1_000_000));
-        counters.set(key, (counters.get(key) ?? 0n) + add);
-        total += add;
-      }
-    }
-    for (const tag of tags) {
-      for (const dir of ["uplink", "downlink"] as const) {
-        const key = counterName("inbound", tag, dir);
-        counters.set(key, (counters.get(key) ?? 0n) + total / 6n);
-      }
-    }
-    const out = counterName("outbound", "direct", "downlink");
-    counters.set(out, (counters.get(out) ?? 0n) + total / 2n);
-  };
-  let uptime = 1;
-  const server = await startFakeStatsServer(() => counters, () => uptime);
-  const client = new StatsClient(server.address, { deadlineMs: 60_000 });
-  const poller = new StatsPoller({
+  const stats = new Worker(new URL("./stats_server_worker.ts", import.meta.url), {
+    type: "module",
+  });
+  const ask = (message: unknown) =>
+    new Promise<{ address?: string; counters: number }>((resolve) => {
+      stats.onmessage = (e) => resolve(e.data);
+      stats.postMessage(message);
+    });
+  const { address } = await ask({ type: "start", names, tags });
+  const rssBefore = Deno.memoryUsage().rss;
+  const poller = new WorkerPoller({
     db,
-    source: client,
-    core: {
-      current: () => ({ runId, apiListen: server.address }),
-      newRun: () => Promise.reject(new Error("no")),
-    },
+    dbUrl,
+    core: { current: () => ({ runId, apiListen: address!, pid: null }), runReplaced() {} },
     lock: new Mutex(),
     intervalMs: 3_600_000,
+    deadlineMs: 120_000,
     log: () => {},
   });
-
-  const pollMs: number[] = [];
-  const queryMs: number[] = [];
-  const dbMs: number[] = [];
-  bump();
-  await poller.pollNow(); // first poll: loads cursors and targets, counts full values
-  for (let round = 0; round < ROUNDS; round++) {
-    bump();
-    uptime += 10;
+  const poll = async () => {
     const t0 = performance.now();
     await poller.pollNow();
-    pollMs.push(performance.now() - t0);
-    if (round === ROUNDS - 1) {
-      console.error(n, "all active, phases:", poller.status().lastPollPhasesMs);
-    }
-    if (poller.status().state !== "ok") throw new Error(`poll failed: ${poller.status().reason}`);
-    // The same amount of database work, alone: deltas for every user, pair and cursor.
-    bump();
-    uptime += 10;
-    const q0 = performance.now();
+    const status = poller.status();
+    if (status.state !== "ok") throw new Error(`poll failed: ${status.reason}`);
+    return { ms: performance.now() - t0, write: status.lastPollPhasesMs?.write ?? 0 };
+  };
+
+  await ask({ type: "bump", share: 1 });
+  await poll(); // the first poll: loads targets and cursors, counts full values
+  const pollMs: number[] = [], writeMs: number[] = [], rawMs: number[] = [];
+  const typicalMs: number[] = [], firstMs: number[] = [];
+  let stall = 0, healthz = 0, rssPeak = 0;
+  const watch = async (fn: () => Promise<void>) => {
+    const w = await watched(fn);
+    stall = Math.max(stall, w.stall);
+    healthz = Math.max(healthz, w.healthz);
+    rssPeak = Math.max(rssPeak, w.rss);
+  };
+  const client = new StatsClient(address!, { deadlineMs: 120_000 });
+  for (let round = 0; round < ROUNDS; round++) {
+    await ask({ type: "bump", share: 1 });
+    await watch(async () => {
+      const p = await poll();
+      pollMs.push(p.ms);
+      writeMs.push(p.write);
+    });
+    // The same database work alone, on this thread: deltas of every user, pair, cursor.
+    await ask({ type: "bump", share: 1 });
     const raw = await client.queryAll();
-    queryMs.push(performance.now() - q0);
     const numbers = new Map([...raw].map(([k, v]) => [k, Number(v)]));
     const cursors = new Map(
       [...numbers].map(([k, v]) => [k, { runId, value: Math.max(0, v - 1000) }]),
     );
+    const uptime = 1_000_000 + round;
     const { deltas } = computeStatsDeltas({ counters: numbers, uptime, runId, cursors, targets });
     const d0 = performance.now();
     await applyStatsDeltas(db, deltas);
-    dbMs.push(performance.now() - d0);
-    await poller.pollNow(); // catch the poller's cursors up with the bump
+    rawMs.push(performance.now() - d0);
+    await poll(); // catch the poller's cursors up with the bump
   }
-  const typicalMs: number[] = [];
   for (let round = 0; round < ROUNDS; round++) {
-    bump(0.1);
-    uptime += 10;
-    const t0 = performance.now();
-    await poller.pollNow();
-    typicalMs.push(performance.now() - t0);
-    if (round === ROUNDS - 1) {
-      console.error(n, "10 % active, phases:", poller.status().lastPollPhasesMs);
-    }
+    await ask({ type: "bump", share: 0.1 });
+    await watch(async () => void typicalMs.push((await poll()).ms));
   }
+  for (let round = 0; round < 3; round++) {
+    await poller.reloadTargets(); // what a config apply does
+    await watch(async () => void firstMs.push((await poll()).ms));
+  }
+  const rssAfter = Deno.memoryUsage().rss;
   const result = {
     users: n,
-    counters: counters.size,
+    counters: (await ask({ type: "bump", share: 0 })).counters,
     seedMs,
     pollMs: median(pollMs),
-    queryMs: median(queryMs),
-    dbMs: median(dbMs),
+    writeMs: median(writeMs),
+    rawMs: median(rawMs),
     typicalMs: median(typicalMs),
+    firstMs: median(firstMs),
+    stall,
+    healthz,
+    rss: [rssBefore, rssPeak, rssAfter].map((b) => Math.round(b / MB)),
   };
   client.close();
-  await server.close();
+  await poller.close();
+  await ask({ type: "close" });
+  stats.terminate();
   await db.destroy();
   await Deno.remove(dir, { recursive: true });
   return result;
@@ -160,14 +195,15 @@ for (const n of sizes) {
 }
 const ms = (v: number) => `${v.toFixed(0)} ms`;
 console.log(
-  "| users | counters | poll, all users active | gRPC query alone | DB write alone | DB share | poll, 10 % active |",
+  "| users | counters | poll, all active | its DB write | raw write (main thread) | ratio | poll, 10 % active | first poll after an apply | longest stall | slowest /healthz | RSS before / peak / after |",
 );
-console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+console.log("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
 for (const r of rows) {
-  const share = `${(100 * r.dbMs / r.pollMs).toFixed(0)} %`;
   console.log(
-    `| ${r.users} | ${r.counters} | ${ms(r.pollMs)} | ${ms(r.queryMs)} | ${
-      ms(r.dbMs)
-    } | ${share} | ${ms(r.typicalMs)} |`,
+    `| ${r.users} | ${r.counters} | ${ms(r.pollMs)} | ${ms(r.writeMs)} | ${ms(r.rawMs)} | ${
+      (r.writeMs / r.rawMs).toFixed(2)
+    } | ${ms(r.typicalMs)} | ${ms(r.firstMs)} | ${ms(r.stall)} | ${ms(r.healthz)} | ${
+      r.rss.join(" / ")
+    } MB |`,
   );
 }

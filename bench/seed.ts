@@ -7,6 +7,7 @@ import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { NewUserRow } from "../db/schema.ts";
 import { RESET_STRATEGIES } from "../core/model.ts";
+import { UNSET_HASH_PREFIX } from "../core/subscriptions/sub_tokens.ts";
 
 const CHUNK = 500;
 const GB = 1024 ** 3;
@@ -91,7 +92,7 @@ export async function seedUsers(
           expires_at: random() < 0.6 ? now + Math.floor((random() * 395 - 30) * DAY) : null,
           enabled: random() < 0.95 ? 1 : 0,
           note: random() < 0.1 ? `seeded user ${i}` : "",
-          sub_token: `seed-${i}-${randomHex(random, 24)}`,
+          sub_token_hash: `${UNSET_HASH_PREFIX}seed-${i}`,
           reset_strategy: RESET_STRATEGIES[Math.floor(random() * RESET_STRATEGIES.length)],
           last_reset_at: null,
           created_at: now - (n - i) * 60_000,

@@ -19,6 +19,12 @@ export function encodeBase64Url(bytes: Uint8Array): string {
   return encodeBase64(bytes).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
+/** Bytes of URL-safe base64 text, with or without padding. */
+export function decodeBase64Url(text: string): Uint8Array {
+  const standard = text.replaceAll("-", "+").replaceAll("_", "/");
+  return decodeBase64(standard + "=".repeat((4 - (standard.length % 4)) % 4));
+}
+
 /** Lower-case hex. */
 export function encodeHex(bytes: Uint8Array): string {
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");

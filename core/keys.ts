@@ -1,6 +1,6 @@
 /**
- * Secrets and key material the panel generates: user credentials, subscription
- * tokens, Shadowsocks 2022 keys, Reality X25519 key pairs and self-signed TLS files.
+ * Secrets and key material the panel generates: user credentials, Shadowsocks 2022 keys,
+ * Reality X25519 key pairs and self-signed TLS files.
  */
 import "reflect-metadata"; // @peculiar/x509 (via tsyringe) needs it loaded first
 import * as x509 from "@peculiar/x509";
@@ -20,11 +20,6 @@ export function generatePassword(): string {
 /** A random v4 UUID. */
 export function generateUuid(): string {
   return crypto.randomUUID();
-}
-
-/** A subscription token: 24 random bytes (192 bits), base64url. */
-export function generateSubToken(): string {
-  return encodeBase64Url(randomBytes(24));
 }
 
 /** A Shadowsocks 2022 server key of the method's length, standard base64. */

@@ -44,12 +44,23 @@ export interface RealitySettings {
 }
 
 /**
+ * Where clients reach an inbound when that differs from the panel's public address: a
+ * host name or IP (a CDN, another interface) and, for TLS inbounds, the server name they
+ * send. Only share links and profiles use it; sing-box's config does not.
+ */
+export interface ClientOverride {
+  address?: string;
+  serverName?: string;
+}
+
+/**
  * Type-specific settings, stored as JSON in `inbounds.settings`.
  * - vless: `tls` or `reality` (or neither), `flow` ("" or "xtls-rprx-vision")
  * - vmess: optional `tls`
  * - trojan, hysteria2, tuic: `tls` required
  * - shadowsocks: `method`, `serverKey` (base64 of the method's key length)
  * - mixed: nothing
+ * - any type: `client`, the optional address (and TLS server name) clients use
  */
 export interface InboundSettings {
   tls?: TlsSettings;
@@ -57,6 +68,7 @@ export interface InboundSettings {
   flow?: "" | "xtls-rprx-vision";
   method?: ShadowsocksMethod;
   serverKey?: string;
+  client?: ClientOverride;
 }
 
 export interface Inbound {
@@ -90,7 +102,10 @@ export interface User {
   expiresAt: number | null;
   enabled: boolean;
   note: string;
-  subToken: string;
+  /** Generation of the subscription token (the token itself is derived, never stored). */
+  subGeneration: number;
+  /** Last subscription fetch: epoch ms and the client's User-Agent, or null. */
+  lastSubscription: { at: number; userAgent: string } | null;
   resetStrategy: ResetStrategy;
   uplink: number;
   downlink: number;

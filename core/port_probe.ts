@@ -1,4 +1,8 @@
-/** Whether a listen address and port can be bound right now (before asking sing-box to). */
+/**
+ * What this host can bind right now (before asking sing-box to): whether a listen address
+ * is one of its addresses, and whether a port is free. `HostProbe` lets tests that are
+ * not about the host's ports run without depending on which ports are free.
+ */
 import dgram from "node:dgram";
 
 export type Transport = "tcp" | "udp";
@@ -55,3 +59,31 @@ export async function portTakenOn(
   }
   return null;
 }
+
+/**
+ * Why `listen` cannot be bound on this host (it is not one of the machine's addresses), or
+ * null when it can, or when the probe cannot tell (the apply step then decides).
+ */
+export function listenAddressProblem(listen: string): Promise<string | null> {
+  try {
+    Deno.listen({ hostname: listen, port: 0 }).close();
+  } catch (e) {
+    if (e instanceof Deno.errors.AddrNotAvailable) {
+      return Promise.resolve("is not an address of this machine");
+    }
+    // EAFNOSUPPORT: a machine without IPv6 has no IPv6 address either.
+    if (/Address family not supported|os error 97\b/.test((e as Error).message)) {
+      return Promise.resolve("is not an address of this machine (it has no IPv6)");
+    }
+  }
+  return Promise.resolve(null);
+}
+
+/** What an inbound check asks of the host. */
+export interface HostProbe {
+  listenAddressProblem(listen: string): Promise<string | null>;
+  portTakenOn(listen: string, port: number, type: string): Promise<Transport | null>;
+}
+
+/** The machine the panel runs on. */
+export const realHost: HostProbe = { listenAddressProblem, portTakenOn };

@@ -7,8 +7,13 @@ export type CoreState = "running" | "starting" | "stopped" | "crashed" | "missin
 
 export interface CoreStatus {
   state: CoreState;
+  /** singdeck-core (changes without restarts) or plain sing-box (restarts), once detected. */
+  kind: "singdeck-core" | "sing-box" | null;
   binary: string;
+  /** The sing-box version (embedded in singdeck-core). */
   version: string | null;
+  /** singdeck-core's own version. */
+  coreVersion: string | null;
   tags: string[];
   hasV2rayApi: boolean;
   pid: number | null;
@@ -18,6 +23,10 @@ export interface CoreStatus {
   lastError: string | null;
   /** Error of the last refused config (sing-box check), or null. */
   configError: string | null;
+  /** User pairs singdeck-core refuses right now (not yet rebuilt out of their inbounds). */
+  blockedUsers: number;
+  /** Inbounds left out of the running config because the core refused them. */
+  failedInbounds: Array<{ tag: string; reason: string }>;
 }
 
 export type StatsState = "ok" | "stale" | "idle";
@@ -32,6 +41,13 @@ export interface StatsStatus {
   lastPollPhasesMs?: { query: number; compute: number; write: number };
   countersSeen: number;
   unknownCounters: number;
+  /**
+   * Counters found lower than at the previous poll while the core kept running, since the
+   * panel started: something reset them through the StatsService (which sing-box serves
+   * without authentication). Shown as "counters were reset externally".
+   */
+  externalResets: number;
+  lastExternalResetAt: number | null;
 }
 
 /**
@@ -78,8 +94,10 @@ export function idleServices(binary = "sing-box"): Services {
     core: {
       status: () => ({
         state: "missing",
+        kind: null,
         binary,
         version: null,
+        coreVersion: null,
         tags: [],
         hasV2rayApi: false,
         pid: null,
@@ -87,6 +105,8 @@ export function idleServices(binary = "sing-box"): Services {
         restarts: 0,
         lastError: null,
         configError: null,
+        blockedUsers: 0,
+        failedInbounds: [],
       }),
       requestApply: () => {},
       applyNow: () => Promise.resolve(null),
@@ -104,6 +124,8 @@ export function idleServices(binary = "sing-box"): Services {
         lastPollMs: null,
         countersSeen: 0,
         unknownCounters: 0,
+        externalResets: 0,
+        lastExternalResetAt: null,
       }),
       pollNow: () => Promise.resolve(),
     },

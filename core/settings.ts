@@ -71,6 +71,39 @@ export function hostSetting(label: string): SettingDefinition<string> {
   };
 }
 
+/**
+ * An http(s) URL without query or fragment (a trailing slash is dropped), or empty for
+ * unset.
+ */
+export function baseUrlSetting(label: string): SettingDefinition<string> {
+  return {
+    label,
+    default: "",
+    parse(text) {
+      const t = text.trim().replace(/\/+$/, "");
+      if (t === "") return { value: "" };
+      let url: URL | null = null;
+      try {
+        url = new URL(t);
+      } catch {
+        // reported below
+      }
+      if (
+        !url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search ||
+        url.hash || url.username || url.password || t.length > 512
+      ) {
+        return {
+          error: `${label} "${
+            t.slice(0, 64)
+          }" is not an http(s) URL without query, e.g. https://sub.example.com`,
+        };
+      }
+      return { value: url.href.replace(/\/+$/, "") };
+    },
+    format: (value) => value,
+  };
+}
+
 export const SETTING_DEFINITIONS = {
   /**
    * The domain or IP address clients connect to (share links, subscriptions) and a host
@@ -86,6 +119,13 @@ export const SETTING_DEFINITIONS = {
   nearQuotaPercent: integerSetting("Near quota from", 80, 1, 100),
   /** Days before expiry from which a user is shown as expiring soon (0: never). */
   expiringDays: integerSetting("Expires soon within", 3, 0, 365),
+  /**
+   * Where subscription URLs point (`{base}/sub/{token}`): the panel as users reach it,
+   * e.g. behind a reverse proxy. Empty: the address the admin's browser or API call uses.
+   */
+  subscriptionBaseUrl: baseUrlSetting("Subscription base URL"),
+  /** Hours between client refreshes of a subscription (`Profile-Update-Interval`). */
+  profileUpdateHours: integerSetting("Profile update interval (hours)", 12, 1, 168),
 };
 
 type Definitions = typeof SETTING_DEFINITIONS;

@@ -80,9 +80,18 @@ export async function deleteOtherSessions(db: Q, adminId: number, keepIdHash: st
     .where("id_hash", "!=", keepIdHash).execute();
 }
 
-/** Deletes sessions idle since before `cutoff`. */
-export async function deleteIdleSessions(db: Q, cutoff: number) {
-  await db.deleteFrom("sessions").where("last_seen_at", "<", cutoff).execute();
+/** Deletes sessions idle since before `idleCutoff` or created before `createdCutoff`. */
+export async function deleteExpiredSessions(db: Q, idleCutoff: number, createdCutoff: number) {
+  await db.deleteFrom("sessions")
+    .where((eb) =>
+      eb.or([eb("last_seen_at", "<", idleCutoff), eb("created_at", "<", createdCutoff)])
+    )
+    .execute();
+}
+
+/** Deletes every session (after a password reset). */
+export async function deleteAllSessions(db: Q) {
+  await db.deleteFrom("sessions").execute();
 }
 
 /** Every API token, newest first (hashes only). */

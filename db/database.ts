@@ -1,10 +1,10 @@
 /** Opens the libSQL database (a local file or a remote server) as a Kysely instance. */
 import { Kysely, sql } from "kysely";
-import { LibsqlDialect } from "@libsql/kysely-libsql";
 import { type Client, createClient, type InStatement, type Transaction } from "@libsql/client/node";
 import type { Database } from "./schema.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { Mutex } from "../core/mutex.ts";
+import { LibsqlDialect } from "./libsql_dialect.ts";
 
 export type Db = Kysely<Database>;
 
@@ -29,8 +29,7 @@ function isRead(stmt: InStatement): boolean {
  * the writer). Code must never write through the database while holding one of its own
  * transactions open; use the transaction.
  */
-function serializeWrites(client: Client): Client {
-  const lock = new Mutex();
+function serializeWrites(client: Client, lock: Mutex): Client {
   const wrapTransaction = (tx: Transaction, release: () => void): Transaction => {
     let released = false;
     const done = () => {
@@ -93,28 +92,66 @@ function serializeWrites(client: Client): Client {
   });
 }
 
+const writeLocks = new WeakMap<Db, Mutex>();
+
 /**
- * Opens the database at `url` and migrates it. A `file:` URL gets WAL mode and a busy
- * timeout; `libsql://`, `http(s)://` URLs use a remote server with `authToken`.
- * `db.destroy()` closes the client.
+ * Holds this process's write lock of a local database until the returned function is
+ * called, for a writer on another connection (the poll worker): while it writes, no write
+ * of this process starts, so none waits synchronously on SQLite's lock. Remote databases
+ * have no such lock (their server orders writes); the function then does nothing.
+ */
+export async function holdWrites(db: Db): Promise<() => void> {
+  const lock = writeLocks.get(db);
+  return lock ? await lock.acquire() : () => {};
+}
+
+/** The file of a local database URL (`file:path`, `file:///path`), or null. */
+export function localDatabaseFile(url: string): string | null {
+  if (!url.startsWith("file:")) return null;
+  const rest = url.slice("file:".length).replace(/\?.*$/, "");
+  const path = rest.startsWith("//") ? decodeURIComponent(new URL(url).pathname) : rest;
+  return path === "" || path === ":memory:" ? null : path;
+}
+
+/**
+ * Makes a local database readable by the panel's user only: the file is created 0600
+ * before SQLite opens it (SQLite gives its -wal and -shm files the database file's mode),
+ * and an existing database and its -wal and -shm files are set to 0600.
+ */
+async function restrictDatabaseFile(path: string): Promise<void> {
+  // Never open (and close) an existing database file here: closing any descriptor of a
+  // file drops every POSIX lock this process holds on it, SQLite's included, and another
+  // connection of this process (the poll worker's) may have it open. Its writes were lost
+  // that way when the panel stopped.
+  try {
+    (await Deno.open(path, { createNew: true, write: true, mode: 0o600 })).close();
+  } catch (e) {
+    if (!(e instanceof Deno.errors.AlreadyExists)) throw e;
+  }
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    try {
+      await Deno.chmod(file, 0o600);
+    } catch (e) {
+      if (!(e instanceof Deno.errors.NotFound)) throw e;
+    }
+  }
+}
+
+/**
+ * Opens the database at `url` and migrates it. A `file:` URL gets WAL mode, a busy
+ * timeout and files of mode 0600; `libsql://`, `http(s)://` URLs use a remote server with
+ * `authToken`. `db.destroy()` closes the client.
  */
 export async function openDatabase(url: string, authToken?: string): Promise<Db> {
-  // `@libsql/client/node` can open files under Deno; the dialect's default web client cannot.
+  const file = localDatabaseFile(url);
+  if (file) await restrictDatabaseFile(file);
+  // `@libsql/client/node`: its web entry cannot open local files under Deno.
   const raw = createClient({ url, authToken, timeout: 5000 });
-  const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw);
-  const dialect = new LibsqlDialect({ client: client as never });
-  const createDriver = dialect.createDriver.bind(dialect);
-  // The dialect leaves a client it was handed open; close it with the Kysely instance.
-  dialect.createDriver = () => {
-    const driver = createDriver();
-    const destroy = driver.destroy.bind(driver);
-    driver.destroy = async () => {
-      await destroy();
-      raw.close();
-    };
-    return driver;
-  };
-  const db = new Kysely<Database>({ dialect });
+  const writeLock = new Mutex();
+  const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw, writeLock);
+  // The dialect's driver closes the client (and so `raw`) with the Kysely instance.
+  const db = new Kysely<Database>({ dialect: new LibsqlDialect(client) });
+  if (!isRemoteDatabaseUrl(url)) writeLocks.set(db, writeLock);
   if (!isRemoteDatabaseUrl(url)) {
     await sql`PRAGMA journal_mode = WAL`.execute(db);
   }

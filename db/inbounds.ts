@@ -75,6 +75,13 @@ export async function findInboundByTag(db: Q, tag: string): Promise<Inbound | un
   return row ? rowToInbound(row) : undefined;
 }
 
+/** The inbound with this id, if any. */
+export async function findInboundById(db: Q, id: number): Promise<Inbound | undefined> {
+  const row = await db.selectFrom("inbounds").selectAll().where("id", "=", id)
+    .executeTakeFirst();
+  return row ? rowToInbound(row) : undefined;
+}
+
 /** How many users are assigned to an inbound. */
 export async function countInboundUsers(db: Q, inboundId: number): Promise<number> {
   const row = await db.selectFrom("user_inbounds")

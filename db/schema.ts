@@ -55,9 +55,17 @@ export interface UsersTable {
   expires_at: number | null;
   enabled: number;
   note: string;
-  sub_token: string;
+  /** SHA-256 hex of the subscription token, or an `unset:` placeholder (see migration 0003). */
+  sub_token_hash: string;
+  /** Bumped when the token is regenerated; part of what the token is derived from. */
+  sub_generation: Generated<number>;
+  /** When the subscription was last fetched, and by which User-Agent. */
+  sub_fetched_at: Generated<number | null>;
+  sub_user_agent: Generated<string>;
   reset_strategy: string;
   last_reset_at: number | null;
+  /** Next periodic reset (epoch ms); null while not anchored (core/users/periodic_reset.ts). */
+  next_reset_at: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }

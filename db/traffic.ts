@@ -5,6 +5,7 @@
  */
 import { type Kysely, sql, type Transaction } from "kysely";
 import type { Database } from "./schema.ts";
+import type { ResetStrategy } from "../core/model.ts";
 import type { StatCursor, StatsDeltas, StatTargets } from "../core/stats/accounting.ts";
 import { counterName } from "../core/stats/stats_names.ts";
 
@@ -27,14 +28,27 @@ function chunks<T>(rows: T[]): T[][] {
 export async function loadStatCursors(
   db: Q,
   targets: StatTargets,
+  options: { pairsOnly?: boolean } = {},
 ): Promise<Map<string, StatCursor>> {
-  const rows = await db.selectFrom("stat_cursors").selectAll().execute();
-  const cursors = new Map(rows.map((r) => [r.counter, { runId: r.run_id, value: r.value }]));
+  const cursors = new Map<string, StatCursor>();
+  if (!options.pairsOnly) {
+    const rows = await db.selectFrom("stat_cursors").selectAll().execute();
+    for (const r of rows) cursors.set(r.counter, { runId: r.run_id, value: r.value });
+  }
   const names = new Map<string, string>();
-  for (const [name, p] of targets.pairs) names.set(`${p.userId}:${p.inboundId}`, name);
-  const pairs = await db.selectFrom("user_inbound_traffic")
+  const inboundIds = new Set<number>();
+  for (const [name, p] of targets.pairs) {
+    names.set(`${p.userId}:${p.inboundId}`, name);
+    inboundIds.add(p.inboundId);
+  }
+  let query = db.selectFrom("user_inbound_traffic")
     .select(["user_id", "inbound_id", "run_id", "seen_uplink", "seen_downlink"])
-    .where("run_id", ">", 0).execute();
+    .where("run_id", ">", 0);
+  if (options.pairsOnly) {
+    if (inboundIds.size === 0) return cursors;
+    query = query.where("inbound_id", "in", [...inboundIds]);
+  }
+  const pairs = await query.execute();
   for (const r of pairs) {
     const name = names.get(`${r.user_id}:${r.inbound_id}`);
     if (name === undefined) continue;
@@ -120,9 +134,17 @@ export async function applyStatsDeltas(db: Kysely<Database>, d: StatsDeltas): Pr
   });
 }
 
-/** What the running config's stats names stand for, as persisted at its last apply. */
-export async function loadStatTargets(db: Q): Promise<StatTargets> {
-  const rows = await db.selectFrom("stat_targets").selectAll().execute();
+/**
+ * What the running config's stats names stand for, as persisted at its last apply; only
+ * those of `inboundIds` when given.
+ */
+export async function loadStatTargets(db: Q, inboundIds?: number[]): Promise<StatTargets> {
+  let query = db.selectFrom("stat_targets").selectAll();
+  if (inboundIds !== undefined) {
+    if (inboundIds.length === 0) return { pairs: new Map(), inbounds: new Map() };
+    query = query.where("inbound_id", "in", inboundIds);
+  }
+  const rows = await query.execute();
   const targets: StatTargets = { pairs: new Map(), inbounds: new Map() };
   for (const r of rows) {
     if (r.kind === "pair" && r.user_id !== null && r.inbound_id !== null) {
@@ -149,6 +171,28 @@ export async function replaceStatTargets(
       SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(${rows})`.execute(
       tx,
     );
+  });
+}
+
+/**
+ * Replaces the stat targets of one inbound: its tag and its pairs (or removes them all
+ * when `tag` is null), in one transaction; the other inbounds' rows are not touched.
+ */
+export async function replaceInboundStatTargets(
+  db: Kysely<Database>,
+  inboundId: number,
+  tag: string | null,
+  pairs: Array<[name: string, userId: number]>,
+): Promise<void> {
+  const rows = JSON.stringify(pairs.map(([name, userId]) => [name, userId]));
+  await db.transaction().execute(async (tx) => {
+    await sql`DELETE FROM stat_targets WHERE inbound_id = ${inboundId}`.execute(tx);
+    if (tag === null) return;
+    // OR REPLACE: a tag (or pair name) another inbound held before a rename is now this one's.
+    await sql`INSERT OR REPLACE INTO stat_targets (name, kind, user_id, inbound_id)
+      VALUES (${tag}, 'inbound', NULL, ${inboundId})`.execute(tx);
+    await sql`INSERT OR REPLACE INTO stat_targets (name, kind, user_id, inbound_id)
+      SELECT value ->> 0, 'pair', value ->> 1, ${inboundId} FROM json_each(${rows})`.execute(tx);
   });
 }
 
@@ -209,29 +253,57 @@ export async function usersCrossingLimits(
   return ids;
 }
 
+type NextReset = (createdAt: number, strategy: ResetStrategy, now: number) => number | null;
+
 /**
- * Zeroes users (and their per-inbound rows, keeping the stats cursors) whose reset
- * strategy's period started after their last reset; returns how many.
+ * Gives every user with a reset strategy and no next reset one: the next anniversary of
+ * their creation after `now` (set-based, one statement). Nothing is zeroed.
  */
-export async function resetTrafficBefore(
+export async function anchorPeriodicResets(
   db: Kysely<Database>,
-  starts: { day: number; week: number; month: number },
   now: number,
+  nextAfter: NextReset,
 ): Promise<number> {
+  const rows = await sql<{ id: number; created_at: number; reset_strategy: string }>`
+    SELECT id, created_at, reset_strategy FROM users INDEXED BY users_reset_unanchored
+    WHERE next_reset_at IS NULL AND reset_strategy != 'none'`.execute(db);
+  if (rows.rows.length === 0) return 0;
+  const next = rows.rows.map((r) => [
+    r.id,
+    nextAfter(r.created_at, r.reset_strategy as ResetStrategy, now),
+  ]);
+  await sql`UPDATE users SET next_reset_at = j.value ->> 1
+    FROM json_each(${JSON.stringify(next)}) AS j WHERE users.id = j.value ->> 0`.execute(db);
+  return next.length;
+}
+
+/**
+ * Zeroes the traffic of users whose next reset is at or before `now` (their totals and
+ * per-inbound rows, keeping the stats cursors), records the reset and moves their next
+ * reset on, in one transaction; returns their ids. Inbound totals are never touched.
+ */
+export async function resetDueUsers(
+  db: Kysely<Database>,
+  now: number,
+  nextAfter: NextReset,
+): Promise<number[]> {
   return await db.transaction().execute(async (tx) => {
-    const reset = await sql<{ id: number }>`UPDATE users
-      SET last_reset_at = ${now}, updated_at = ${now}
-      WHERE (reset_strategy = 'day' AND coalesce(last_reset_at, created_at) < ${starts.day})
-         OR (reset_strategy = 'week' AND coalesce(last_reset_at, created_at) < ${starts.week})
-         OR (reset_strategy = 'month' AND coalesce(last_reset_at, created_at) < ${starts.month})
-      RETURNING id`.execute(tx);
-    if (reset.rows.length > 0) {
-      const ids = JSON.stringify(reset.rows.map((r) => r.id));
-      await sql`UPDATE user_traffic SET uplink = 0, downlink = 0
-        WHERE user_id IN (SELECT value FROM json_each(${ids}))`.execute(tx);
-      await sql`UPDATE user_inbound_traffic SET uplink = 0, downlink = 0
-        WHERE user_id IN (SELECT value FROM json_each(${ids}))`.execute(tx);
-    }
-    return reset.rows.length;
+    const due = await sql<{ id: number; created_at: number; reset_strategy: string }>`
+      SELECT id, created_at, reset_strategy FROM users
+      WHERE next_reset_at IS NOT NULL AND next_reset_at <= ${now}`.execute(tx);
+    if (due.rows.length === 0) return [];
+    const rows = due.rows.map((r) => [
+      r.id,
+      nextAfter(r.created_at, r.reset_strategy as ResetStrategy, now),
+    ]);
+    const json = JSON.stringify(rows);
+    await sql`UPDATE users SET last_reset_at = ${now}, updated_at = ${now},
+        next_reset_at = j.value ->> 1
+      FROM json_each(${json}) AS j WHERE users.id = j.value ->> 0`.execute(tx);
+    await sql`UPDATE user_traffic SET uplink = 0, downlink = 0
+      WHERE user_id IN (SELECT value ->> 0 FROM json_each(${json}))`.execute(tx);
+    await sql`UPDATE user_inbound_traffic SET uplink = 0, downlink = 0
+      WHERE user_id IN (SELECT value ->> 0 FROM json_each(${json}))`.execute(tx);
+    return due.rows.map((r) => r.id);
   });
 }

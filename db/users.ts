@@ -80,7 +80,10 @@ export function toUser(row: UserRowWithTraffic): User {
     expiresAt: row.expires_at,
     enabled: row.enabled === 1,
     note: row.note,
-    subToken: row.sub_token,
+    subGeneration: row.sub_generation,
+    lastSubscription: row.sub_fetched_at === null
+      ? null
+      : { at: row.sub_fetched_at, userAgent: row.sub_user_agent },
     resetStrategy: row.reset_strategy as ResetStrategy,
     uplink: row.uplink,
     downlink: row.downlink,
@@ -199,6 +202,18 @@ export async function inboundTagsOfUsers(
 export async function findUserByName(db: Q, name: string): Promise<User | undefined> {
   const row = await usersWithTraffic(db).where("users.name", "=", name).executeTakeFirst();
   return row && toUser(row);
+}
+
+/**
+ * The user whose name equals `name` ignoring case, if any: names are unique regardless
+ * of case (the `users_name_nocase` index, migration 0004), so this is the clash check.
+ */
+export async function findUserByNameIgnoringCase(
+  db: Q,
+  name: string,
+): Promise<{ id: number; name: string } | undefined> {
+  return await db.selectFrom("users").select(["id", "name"])
+    .where(sql<boolean>`name = ${name} COLLATE NOCASE`).executeTakeFirst();
 }
 
 /** The user with this exact name and their inbound tags, if any. */

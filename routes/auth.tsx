@@ -4,14 +4,24 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { getConnInfo } from "hono/deno";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
-import { login, logout, SESSION_IDLE_MS } from "../core/auth/admin_auth.ts";
-import { ForbiddenError, RateLimitError, UnauthorizedError } from "../core/errors.ts";
+import {
+  DEVICE_TOKEN_MAX_MS,
+  issueDeviceToken,
+  login,
+  logout,
+  SESSION_MAX_MS,
+  verifyDeviceToken,
+} from "../core/auth/admin_auth.ts";
+import { addressKey, type LoginClient } from "../core/auth/login_limiter.ts";
+import { ForbiddenError, UnauthorizedError } from "../core/errors.ts";
 import { LoginPage } from "../views/login.tsx";
 
 export const SESSION_COOKIE = "singdeck_session";
+/** A browser that logged in before (see `issueDeviceToken`); only the login reads it. */
+export const DEVICE_COOKIE = "singdeck_device";
 
 /** The client's address for rate limiting (the socket's peer; proxies are not trusted). */
-function clientAddress(c: Context<AppEnv>): string {
+export function clientAddress(c: Context<AppEnv>): string {
   try {
     return getConnInfo(c).remote.address ?? "unknown";
   } catch {
@@ -19,16 +29,30 @@ function clientAddress(c: Context<AppEnv>): string {
   }
 }
 
-/** Only a form posted from this site's own pages may log in (login CSRF). */
+/** Whether the request came over TLS (the panel's own, or a proxy that says so). */
+function isHttps(c: Context<AppEnv>): boolean {
+  return new URL(c.req.url).protocol === "https:" ||
+    c.req.header("X-Forwarded-Proto") === "https";
+}
+
+/**
+ * Only a form posted from this site's own pages may log in (login CSRF). An `Origin` that
+ * is not a URL at all is refused like a foreign one.
+ */
 function checkSameOrigin(c: Context<AppEnv>) {
+  const refused = new ForbiddenError("Cross-site login refused");
   const site = c.req.header("Sec-Fetch-Site");
-  if (site && site !== "same-origin" && site !== "none") {
-    throw new ForbiddenError("Cross-site login refused");
-  }
+  if (site && site !== "same-origin" && site !== "none") throw refused;
   const origin = c.req.header("Origin");
   if (origin && origin !== "null") {
     const host = c.req.header("Host") ?? new URL(c.req.url).host;
-    if (new URL(origin).host !== host) throw new ForbiddenError("Cross-site login refused");
+    let originHost: string;
+    try {
+      originHost = new URL(origin).host;
+    } catch {
+      throw refused;
+    }
+    if (originHost !== host) throw refused;
   }
 }
 
@@ -44,43 +68,49 @@ export function authRoutes() {
   app.post("/login", async (c) => {
     checkSameOrigin(c);
     const { db, limiter, now } = c.var.deps;
-    const address = clientAddress(c);
-    const wait = limiter.retryAfter(address);
-    if (wait > 0) {
-      throw new RateLimitError(
-        `Too many failed logins; try again in ${Math.ceil(wait / 60)} minutes`,
-        wait,
-      );
-    }
     const form = await c.req.parseBody();
     const username = typeof form.username === "string" ? form.username.slice(0, 64) : "";
     const password = typeof form.password === "string" ? form.password.slice(0, 256) : "";
+    const deviceCookie = getCookie(c, DEVICE_COOKIE);
+    const device = deviceCookie ? await verifyDeviceToken(db, deviceCookie, now()) : null;
+    const trusted = device !== null && device.username === username;
+    const client: LoginClient = {
+      key: trusted ? `device:${device.deviceId}` : addressKey(clientAddress(c)),
+      account: username.toLowerCase(),
+      trusted,
+    };
+    // Reserved before the password is hashed; throws 429 when locked or too busy.
+    const attempt = limiter.begin(client);
     let sessionId: string;
     try {
       sessionId = await login(db, username, password, now());
     } catch (e) {
-      if (!(e instanceof UnauthorizedError)) throw e;
-      const locked = limiter.recordFailure(address);
-      if (locked) {
-        throw new RateLimitError(
-          "Too many failed logins; try again in 15 minutes",
-          limiter.retryAfter(address),
-        );
-      }
+      const wrongPassword = e instanceof UnauthorizedError;
+      attempt.finish(wrongPassword ? false : null);
+      if (!wrongPassword) throw e;
       return c.html(
         <LoginPage error={e.message} username={username} next={safeNext(form.next)} />,
         401,
       );
     }
-    limiter.recordSuccess(address);
+    attempt.finish(true);
+    const secure = isHttps(c);
     setCookie(c, SESSION_COOKIE, sessionId, {
       httpOnly: true,
       sameSite: "Lax",
-      secure: new URL(c.req.url).protocol === "https:" ||
-        c.req.header("X-Forwarded-Proto") === "https",
+      secure,
       path: "/",
-      maxAge: SESSION_IDLE_MS / 1000,
+      maxAge: SESSION_MAX_MS / 1000,
     });
+    if (!trusted) {
+      setCookie(c, DEVICE_COOKIE, await issueDeviceToken(db, username, now()), {
+        httpOnly: true,
+        sameSite: "Strict",
+        secure,
+        path: "/login",
+        maxAge: DEVICE_TOKEN_MAX_MS / 1000,
+      });
+    }
     return c.redirect(safeNext(form.next), 303);
   });
 

@@ -5,9 +5,10 @@ import type { AppEnv } from "../app.tsx";
 import { dashboardCounts } from "../db/dashboard.ts";
 import { countUsersByStatus } from "../db/user_status.ts";
 import { listOutboundTraffic } from "../db/traffic.ts";
-import { getStatusThresholds } from "../core/settings.ts";
+import { getSettings, getStatusThresholds } from "../core/settings.ts";
 import { maskSecrets } from "../core/sing_box/sing_box_config.ts";
 import { filterLogLines, parseLogFilter } from "../core/sing_box/log_lines.ts";
+import { inboundsWithoutClientAddress } from "../db/subscriptions.ts";
 import {
   ConfigPage,
   DashboardPage,
@@ -21,7 +22,9 @@ async function dashboardProps(c: Context<AppEnv>): Promise<DashboardProps> {
   const { db, services, now, config } = c.var.deps;
   const session = c.var.session!;
   const t = now();
+  const publicAddressSet = (await getSettings(db)).publicAddress !== "";
   return {
+    unaddressedInbounds: publicAddressSet ? [] : await inboundsWithoutClientAddress(db),
     username: session.username,
     csrfToken: session.csrfToken,
     counts: await dashboardCounts(db),

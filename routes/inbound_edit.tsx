@@ -8,6 +8,7 @@ import type { AppEnv } from "../app.tsx";
 import { ConflictError, statusOf, ValidationError } from "../core/errors.ts";
 import { createInbound, getInbound, updateInbound } from "../core/inbounds/inbounds.ts";
 import { parseInboundForm } from "../core/inbounds/inbound_input.ts";
+import { inboundVersion } from "../core/inbounds/inbound_settings.ts";
 import type { Inbound } from "../core/model.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 import {
@@ -42,6 +43,7 @@ function renderForm(
     csrfToken: c.var.session!.csrfToken,
     realityPublicKey: stored?.settings.reality?.publicKey,
     selfSignedFiles: tls?.selfSigned ? tls : undefined,
+    version: stored && inboundVersion(stored),
   };
   if (status !== 200 && wantsFragment(c)) return c.html(<InboundForm {...formProps} />, status);
   const traffic = stored && {
@@ -125,11 +127,13 @@ export function inboundEditRoutes() {
   app.post("/inbounds/:tag", async (c) => {
     const stored = await getInbound(c.var.deps.db, c.req.param("tag"));
     const form = await c.req.parseBody();
+    const version = typeof form.version === "string" ? form.version : undefined;
     try {
       const inbound = await updateInbound(
         c.var.deps,
         stored.tag,
         parseInboundForm(form, stored.type),
+        version,
       );
       return redirectAfterPost(c, `${editUrl(inbound.tag)}?saved=1`);
     } catch (e) {

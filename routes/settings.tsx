@@ -1,14 +1,26 @@
-/** Settings: user status thresholds, the admin password, API tokens. */
+/**
+ * Settings: subscriptions (where clients connect), user status thresholds, private egress,
+ * the admin password, API tokens.
+ */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { changePassword, createApiToken } from "../core/auth/admin_auth.ts";
 import { NotFoundError, ValidationError } from "../core/errors.ts";
-import { getSettings, saveSettings } from "../core/settings.ts";
 import { deleteApiToken, listApiTokens } from "../db/admins.ts";
 import { SettingsPage, type SettingsProps } from "../views/settings.tsx";
+import { getSettings, saveSettings } from "../core/settings.ts";
+import type { SubscriptionSettingsProps } from "../views/settings_subscriptions.tsx";
+import type { SecuritySettingsProps } from "../views/settings_security.tsx";
 
-type Extra = Partial<Omit<SettingsProps, "username" | "csrfToken" | "tokens">>;
+const SUBSCRIPTION_KEYS = ["publicAddress", "subscriptionBaseUrl", "profileUpdateHours"] as const;
+
+type Extra =
+  & Partial<Omit<SettingsProps, "username" | "csrfToken" | "tokens" | "subscriptions" | "security">>
+  & {
+    subscriptionForm?: Partial<SubscriptionSettingsProps>;
+    securityForm?: Partial<SecuritySettingsProps>;
+  };
 
 async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 | 422 = 200) {
   const session = c.var.session!;
@@ -16,6 +28,21 @@ async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 |
   const tokens = await listApiTokens(db);
   const settings = await getSettings(db);
   c.header("Cache-Control", "no-store"); // a new token is shown once
+  const { subscriptionForm, securityForm, ...rest } = extra;
+  const subscriptions: SubscriptionSettingsProps = {
+    csrfToken: session.csrfToken,
+    values: {
+      publicAddress: settings.publicAddress,
+      subscriptionBaseUrl: settings.subscriptionBaseUrl,
+      profileUpdateHours: String(settings.profileUpdateHours),
+    },
+    ...subscriptionForm,
+  };
+  const security: SecuritySettingsProps = {
+    csrfToken: session.csrfToken,
+    allowPrivateEgress: settings.allowPrivateEgress,
+    ...securityForm,
+  };
   return c.html(
     <SettingsPage
       username={session.username}
@@ -25,7 +52,9 @@ async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 |
         nearQuotaPercent: String(settings.nearQuotaPercent),
         expiringDays: String(settings.expiringDays),
       }}
-      {...extra}
+      subscriptions={subscriptions}
+      security={security}
+      {...rest}
     />,
     status,
   );
@@ -54,6 +83,31 @@ export function settingsRoutes() {
       return render(c, { statusValues: values, statusErrors: e.fields }, 422);
     }
     return c.redirect("/settings?saved=statuses#user-status-settings", 303);
+  });
+
+  app.post("/settings/subscriptions", async (c) => {
+    const form = await c.req.parseBody();
+    const input = Object.fromEntries(SUBSCRIPTION_KEYS.map((key) => [key, field(form, key)]));
+    try {
+      await saveSettings(c.var.deps.db, input);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      const values = input as SubscriptionSettingsProps["values"];
+      return render(c, { subscriptionForm: { values, errors: e.fields } }, 422);
+    }
+    return render(c, { subscriptionForm: { saved: true } });
+  });
+
+  // Private egress changes the generated route rules of every inbound: a global apply.
+  app.post("/settings/security", async (c) => {
+    const form = await c.req.parseBody();
+    const { db, services } = c.var.deps;
+    const before = (await getSettings(db)).allowPrivateEgress;
+    const after = await saveSettings(db, { allowPrivateEgress: field(form, "allowPrivateEgress") });
+    if (after.allowPrivateEgress !== before) {
+      services.core.requestApply("private egress setting changed");
+    }
+    return render(c, { securityForm: { saved: true } });
   });
 
   app.post("/settings/password", async (c) => {

@@ -16,8 +16,10 @@ const ASSETS: Record<string, [string, string]> = {
 
 export function staticRoutes() {
   const app = new Hono<AppEnv>();
-  app.get("/static/:name", (c) => {
-    const asset = ASSETS[c.req.param("name")];
+  // Everything under /static/ is answered here, before login: a known asset, else 404.
+  app.get("/static/*", (c) => {
+    const name = c.req.path.slice("/static/".length);
+    const asset = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (!asset) return c.text("Not found", 404);
     c.header("Content-Type", asset[1]);
     c.header("Cache-Control", "public, max-age=3600");

@@ -1,16 +1,18 @@
 /**
  * Users pages: the list, creation, and one user's page with its edit form. The buttons on
- * that page (toggle, reset, regenerate, delete) are in `user_actions.tsx`, the bulk
- * actions and batch creation in `users_bulk.tsx`; both mounted here.
+ * that page (toggle, reset, regenerate, delete) are in `user_actions.tsx`, its Connect
+ * section's routes in `user_connect.tsx`, the bulk actions and batch creation in
+ * `users_bulk.tsx`; all mounted here.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, ValidationError } from "../core/errors.ts";
-import { getStatusThresholds } from "../core/settings.ts";
-import { createUser, getUserDetail, updateUser } from "../core/users/users.ts";
+import { getSettings, getStatusThresholds } from "../core/settings.ts";
+import { createUser, getUserDetail, updateUser, userVersion } from "../core/users/users.ts";
 import { parseUserForm, parseUserListQuery, type UserListQuery } from "../core/users/user_input.ts";
 import { expiryDateValue } from "../core/users/user_fields.ts";
+import { subscriptionBase, subscriptionUrls } from "../core/subscriptions/subscriptions.ts";
 import { countUsersByStatus } from "../db/user_status.ts";
 import { listInboundChoices, listUserRows, searchCondition, USERS_PAGE_SIZE } from "../db/users.ts";
 import {
@@ -33,6 +35,7 @@ import { DONE_MESSAGES, type DoneKey, UserDetailPage, UserLive } from "../views/
 import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
 import { userActionRoutes } from "./user_actions.tsx";
 import { userBulkRoutes } from "./users_bulk.tsx";
+import { userConnectProps, userConnectRoutes } from "./user_connect.tsx";
 
 type C = Context<AppEnv>;
 
@@ -55,6 +58,7 @@ export async function usersTableProps(c: C, state: UserListQuery): Promise<Users
     ...state,
     status: state.status ? { status: state.status, now: t, thresholds } : undefined,
   });
+  const base = subscriptionBase((await getSettings(db)).subscriptionBaseUrl, c.req.url);
   return {
     state,
     rows,
@@ -64,6 +68,7 @@ export async function usersTableProps(c: C, state: UserListQuery): Promise<Users
     refreshSeconds: config.tableRefresh,
     now: t,
     thresholds,
+    subscriptionUrls: await subscriptionUrls(c.var.deps.subscriptionTokens, base, rows),
   };
 }
 
@@ -91,7 +96,10 @@ export async function renderUsersPage(
 /** The field errors of a rejected change, or the error rethrown when it is not one. */
 function formErrors(e: unknown): Record<string, string> {
   if (e instanceof ValidationError && e.status === 422) return e.fields;
-  if (e instanceof ConflictError) return e.fields;
+  if (e instanceof ConflictError) {
+    // A conflict of the whole form (changed meanwhile) has no field: show it on top.
+    return Object.keys(e.fields).length > 0 ? e.fields : { form: e.message };
+  }
   throw e;
 }
 
@@ -108,7 +116,7 @@ async function formContext(c: C, values: UserFormValues) {
 async function renderDetail(
   c: C,
   name: string,
-  edit?: { values: UserFormValues; errors: Record<string, string> },
+  edit?: { values: UserFormValues; errors: Record<string, string>; status: 409 | 422 },
 ) {
   const { db, now, config } = c.var.deps;
   const session = c.var.session!;
@@ -132,9 +140,15 @@ async function renderDetail(
       csrfToken={session.csrfToken}
       username={session.username}
       done={done && Object.hasOwn(DONE_MESSAGES, done) ? done as DoneKey : undefined}
-      form={{ values, errors: edit?.errors ?? {}, ...await formContext(c, values) }}
+      form={{
+        values,
+        errors: edit?.errors ?? {},
+        version: userVersion(detail.user),
+        ...await formContext(c, values),
+      }}
+      connect={await userConnectProps(c, detail.user)}
     />,
-    edit ? 422 : 200,
+    edit?.status ?? 200,
   );
 }
 
@@ -210,27 +224,34 @@ export function userRoutes() {
     const name = c.req.param("name");
     const { user } = await getUserDetail(c.var.deps.db, name);
     const form = await readForm(c);
+    const version = typeof form.version === "string" ? form.version : undefined;
     try {
-      const saved = await updateUser(c.var.deps, name, parseUserForm(form, user));
+      const saved = await updateUser(c.var.deps, name, parseUserForm(form, user), version);
       return redirectAfterPost(c, userUrl(saved.name, "?done=saved"));
     } catch (e) {
-      const edit = { values: submittedFormValues(form), errors: formErrors(e) };
+      // A clash of one field (a taken name) re-renders like bad input; a change made
+      // meanwhile by someone else is a conflict of the whole form.
+      const status = e instanceof ConflictError && Object.keys(e.fields).length === 0 ? 409 : 422;
+      const edit = { values: submittedFormValues(form), errors: formErrors(e), status } as const;
       if (!isHtmx(c)) return renderDetail(c, name, edit);
+      const stored = await getUserDetail(c.var.deps.db, name);
       return c.html(
         <UserForm
           action={userUrl(name)}
           csrfToken={c.var.session!.csrfToken}
           submitLabel="Save changes"
           cancelUrl={userUrl(name)}
+          version={userVersion(stored.user)}
           {...edit}
           {...await formContext(c, edit.values)}
         />,
-        422,
+        status,
       );
     }
   });
 
   app.route("/", userActionRoutes());
+  app.route("/", userConnectRoutes());
 
   return app;
 }

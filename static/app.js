@@ -66,12 +66,16 @@ document.addEventListener("submit", (event) => {
 
 // ---------------------------------------------------------------------------------------
 // Copy buttons: <button data-copy="the text">. One delegated listener, so buttons that
-// htmx swaps in work too; plain http on a remote address has no clipboard API, so the text
-// is copied through a selection there.
+// htmx swaps in work too; plain http on a remote address has no clipboard API (and the API
+// may refuse), so the text is copied through a selection there.
 async function copyText(text) {
   if (navigator.clipboard && globalThis.isSecureContext) {
-    await navigator.clipboard.writeText(text);
-    return;
+    try {
+      await navigator.clipboard.writeText(text);
+      return;
+    } catch {
+      // refused (no permission, document not focused): copy through a selection below
+    }
   }
   const area = document.createElement("textarea");
   area.value = text;

@@ -16,7 +16,13 @@ import {
   servePanel,
   VIEWPORTS,
 } from "./support/browser.ts";
-import { createDemoPanel, DEMO_TAGS, LONG_TAG, LONG_USER } from "./support/demo.ts";
+import {
+  createDemoPanel,
+  DEMO_TAGS,
+  demoSubscriptionPath,
+  LONG_TAG,
+  LONG_USER,
+} from "./support/demo.ts";
 
 /** Every page an operator sees, by a short name for the screenshot. */
 const PAGES: Array<[string, string]> = [
@@ -42,6 +48,14 @@ Deno.test({
   ),
   async fn() {
     const panel = await createDemoPanel();
+    // The users' own subscription pages (no login): one with six servers, one limited.
+    // (Before the last page, the 404, whose navigation is checked after the loop.)
+    const pages = [
+      ...PAGES.slice(0, -1),
+      ["subscription", `${await demoSubscriptionPath(panel)}?format=html`],
+      ["subscription-limited", `${await demoSubscriptionPath(panel, "user-01")}?format=html`],
+      ...PAGES.slice(-1),
+    ];
     const server = servePanel(panel);
     const browser = await launchBrowser();
     const problems: string[] = [];
@@ -62,7 +76,7 @@ Deno.test({
           await page.goto(`${server.url}/login`);
           await check("login");
           await logIn(page, server.url);
-          for (const [name, path] of PAGES) {
+          for (const [name, path] of pages) {
             const res = await page.goto(`${server.url}${path}`);
             const expected = name === "not-found" ? 404 : 200;
             if (res?.status() !== expected) problems.push(`${path} answered ${res?.status()}`);

@@ -91,19 +91,19 @@ Deno.test({
 
       // Real bytes through bravo: the poller counts them, the table refreshes itself.
       const cell = '#inbounds-table tr[data-tag="bravo"] td:nth-child(7)';
-      const before = await page.textContent(cell);
-      assertEquals(before, "1.00 GB");
+      assertEquals(await page.textContent(cell), "1.00 GB");
       const client = await panel.client("bravo", "surfer");
       const { status } = await fetchViaProxy(
         client.proxyPort,
         `${payload.url}/bytes/${64 * 1024 * 1024}`,
       );
       assertEquals(status, 200);
+      // The first poll after the download may have counted only part of it: wait for the
+      // refresh that shows all 64 MiB (1 GB + 64 MiB = 1.06 GB), not just any change.
       await waitFor(
-        "the Downlink cell to show the new traffic",
-        async () => (await page.textContent(cell)) !== before,
+        "the Downlink cell to show all 64 MiB",
+        async () => (await page.textContent(cell)) === "1.06 GB",
       );
-      assertEquals(await page.textContent(cell), "1.06 GB");
       assertEquals(
         await page.evaluate(() => (window as unknown as { marker: number }).marker),
         42,

@@ -5,11 +5,10 @@
 import { assert, assertEquals, assertNotEquals, assertStringIncludes } from "@std/assert";
 import { generateSelfSignedCertificate } from "../core/keys.ts";
 import {
+  fetchViaProxy,
   freePort,
-  freeUdpPort,
-  requireSingBox,
-  singBoxTestOptions,
   startPayloadServer,
+  testWithEachCore,
 } from "./support/sing_box.ts";
 import { downloadIntact, processExists, startLivePanel, waitFor } from "./support/panel.ts";
 import { loginCookie } from "./support/app.ts";
@@ -21,10 +20,9 @@ async function runCount(panel: { db: import("../db/database.ts").Db }): Promise<
   return rows.length;
 }
 
-Deno.test(
-  singBoxTestOptions("every inbound type created through the API carries real traffic"),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "every inbound type created through the API carries real traffic",
+  async (bin) => {
     const payload = startPayloadServer();
     const realityName = "reality.singdeck.test";
     const realityCert = await generateSelfSignedCertificate(realityName);
@@ -63,11 +61,7 @@ Deno.test(
         { tag: "tuic", type: "tuic", tls: selfSigned },
         { tag: "mixed", type: "mixed" },
       ];
-      for (const spec of specs) {
-        const quic = spec.type === "hysteria2" || spec.type === "tuic";
-        const port = quic ? await freeUdpPort() : freePort();
-        await panel.api("POST", "/inbounds", { listen: "127.0.0.1", port, ...spec });
-      }
+      for (const spec of specs) await panel.createInbound(spec);
       await panel.api("POST", "/users", { name: "e2e.user@x", inbounds: specs.map((s) => s.tag) });
       await panel.core.settled();
       const status = panel.core.status();
@@ -95,12 +89,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "several changes close together reload sing-box once and the new user connects",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "several changes close together reload sing-box once and the new user connects",
+  async (bin, flavour) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin, { applyDelayMs: 400 });
     try {
@@ -111,8 +102,13 @@ Deno.test(
       await panel.api("POST", "/users", { name: "third", inbounds: ["main"] });
       await panel.api("PATCH", "/users/first", { note: "edited" });
       await panel.core.settled();
-      assertEquals(await runCount(panel), runs + 1, "three changes, one reload");
-      assertNotEquals(panel.core.status().pid, pid);
+      if (flavour === "sing-box") {
+        assertEquals(await runCount(panel), runs + 1, "three changes, one reload");
+        assertNotEquals(panel.core.status().pid, pid);
+      } else {
+        assertEquals(await runCount(panel), runs, "singdeck-core swaps the inbound: no restart");
+        assertEquals(panel.core.status().pid, pid);
+      }
       const client = await panel.client("main", "third");
       await downloadIntact(client, payload, MiB);
     } finally {
@@ -122,10 +118,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions("a config sing-box check refuses leaves the old process serving"),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "an inbound sing-box check refuses is left out and named; the others keep serving",
+  async (bin, flavour) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     try {
@@ -157,9 +152,15 @@ Deno.test(
       await panel.api("PATCH", "/users/old", { inbounds: ["serving", "trojan-files"] });
       await panel.core.settled();
       const status = panel.core.status();
-      assertStringIncludes(status.configError ?? "", "sing-box refused the new config");
+      assertStringIncludes(
+        status.configError ?? "",
+        flavour === "sing-box"
+          ? 'inbound "trojan-files" is left out'
+          : 'the core refused inbound "trojan-files"',
+      );
       assertStringIncludes(status.configError ?? "", "mine.crt");
-      assertEquals(status.pid, pid, "the old process keeps running");
+      assertEquals(status.failedInbounds.map((f) => f.tag), ["trojan-files"]);
+      assertEquals(status.pid, pid, "without the refused inbound nothing changed: no restart");
       const api = await panel.api<{ core: { configError: string } }>("GET", "/status");
       assertStringIncludes(api.core.configError, "mine.crt");
       const client = await panel.client("serving", "old");
@@ -172,12 +173,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "an inbound on a port another program holds is refused; the old config keeps serving",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "an inbound on a port another program holds is refused; the old config keeps serving",
+  async (bin, flavour) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin, { applyDelayMs: 500 });
     let squatter: Deno.Listener | null = null;
@@ -212,7 +210,9 @@ Deno.test(
       const status = panel.core.status();
       assertStringIncludes(
         status.configError ?? "",
-        `Port ${late} (tcp) on 127.0.0.1 is already in use`,
+        flavour === "sing-box"
+          ? `Port ${late} (tcp) on 127.0.0.1 is already in use`
+          : `the core refused inbound "late": start inbound/vless[late]: listen tcp 127.0.0.1:${late}`,
       );
       assertEquals(status.pid, pid, "the old process keeps running");
       const client = await panel.client("main", "u1");
@@ -225,12 +225,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "kill -9 of sing-box is noticed and it is restarted; shutdown leaves no process",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "kill -9 of sing-box is noticed and it is restarted; shutdown leaves no process",
+  async (bin) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     let closed = false;
@@ -261,12 +258,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions(
-    "an inbound whose certificate does not exist is refused; the config keeps serving",
-  ),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "an inbound whose certificate does not exist is refused; the config keeps serving",
+  async (bin) => {
     const payload = startPayloadServer();
     const panel = await startLivePanel(bin);
     try {
@@ -311,10 +305,9 @@ Deno.test(
   },
 );
 
-Deno.test(
-  singBoxTestOptions("the generated config is shown with secrets masked and downloads whole"),
-  async () => {
-    const bin = requireSingBox();
+testWithEachCore(
+  "the generated config is shown with secrets masked and downloads whole",
+  async (bin) => {
     const panel = await startLivePanel(bin);
     try {
       await panel.serveOneUser("secretive");
@@ -336,6 +329,77 @@ Deno.test(
       assertEquals(config.inbounds[0].users[0], { name: "secretive|main", uuid: user.uuid });
     } finally {
       await panel.close();
+    }
+  },
+);
+
+testWithEachCore(
+  "a core that logs only warnings is ready as soon as its API answers, and is polled",
+  async (bin) => {
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { logLevel: "warn" });
+    try {
+      await panel.serveOneUser("quiet");
+      const status = panel.core.status();
+      assertEquals(status.state, "running", status.lastError ?? "");
+      assertEquals(status.configError, null);
+      assert(
+        !panel.core.logLines().some((l) => l.includes("sing-box started")),
+        "no info line was needed",
+      );
+      const client = await panel.client("main", "quiet");
+      await downloadIntact(client, payload, MiB);
+      await panel.core.poller.pollNow();
+      assertEquals(panel.core.poller.status().state, "ok");
+      assert((await panel.user("quiet")).downlink >= MiB, "the poll counted the bytes");
+    } finally {
+      await panel.close();
+      await payload.stop();
+    }
+  },
+);
+
+testWithEachCore(
+  "revocations apply while an inbound the core refuses is left out",
+  async (bin) => {
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { applyDelayMs: 200 });
+    try {
+      await panel.createInbound({ tag: "serving", type: "vless" });
+      await panel.api("POST", "/users", { name: "keeper", inbounds: ["serving"] });
+      await panel.api("POST", "/users", { name: "leaver", inbounds: ["serving"] });
+      const cert = await generateSelfSignedCertificate("localhost");
+      const certificatePath = `${panel.dataDir}/gone.crt`, keyPath = `${panel.dataDir}/gone.key`;
+      await Deno.writeTextFile(certificatePath, cert.certificatePem);
+      await Deno.writeTextFile(keyPath, cert.keyPem);
+      await panel.createInbound({
+        tag: "broken",
+        type: "trojan",
+        tls: { mode: "files", serverName: "localhost", certificatePath, keyPath },
+      });
+      await panel.core.settled();
+      const leaver = await panel.client("serving", "leaver");
+      await downloadIntact(leaver, payload, 64 * 1024);
+      // The certificate disappears, then the inbound must enter the config: refused.
+      await Deno.remove(certificatePath);
+      await panel.api("PATCH", "/users/keeper", { inbounds: ["serving", "broken"] });
+      await panel.core.settled();
+      assertStringIncludes(panel.core.status().configError ?? "", '"broken"');
+      // A revocation made now still applies.
+      const deleted = await panel.app.request("/api/v1/users/leaver", {
+        method: "DELETE",
+        headers: { Authorization: "Bearer e2e-token-0123456789abcdef" },
+      });
+      assertEquals(deleted.status, 204);
+      await panel.core.settled();
+      const refused = await fetchViaProxy(leaver.proxyPort, `${payload.url}/bytes/1024`)
+        .catch(() => ({ status: 0 }));
+      assert(refused.status !== 200, "a deleted user cannot connect");
+      const keeper = await panel.client("serving", "keeper");
+      await downloadIntact(keeper, payload, 64 * 1024);
+    } finally {
+      await panel.close();
+      await payload.stop();
     }
   },
 );

@@ -1,6 +1,7 @@
 /** Without a sing-box binary the panel runs normally and says how to get one. */
 import { assertEquals, assertStringIncludes } from "@std/assert";
 import { startLivePanel } from "./support/panel.ts";
+import { freePort } from "./support/sing_box.ts";
 
 Deno.test("a panel without sing-box serves the UI and API, writes the config and says what is missing", async () => {
   const logs: string[] = [];
@@ -10,7 +11,7 @@ Deno.test("a panel without sing-box serves the UI and API, writes the config and
       tag: "main",
       type: "vless",
       listen: "127.0.0.1",
-      port: 24001,
+      port: freePort(),
     });
     await panel.api("POST", "/users", { name: "waiting", inbounds: ["main"] });
     await panel.core.settled();

@@ -15,6 +15,7 @@ import { createTestPanel, snapshotDatabase, type TestPanel, withPanel } from "./
 import { insertUserRows } from "./support/rows.ts";
 import { certificateFiles, tlsFiles } from "./support/tls.ts";
 import { idleServices } from "../core/services.ts";
+import { realHost } from "../core/port_probe.ts";
 import { SHADOWSOCKS_METHODS, type ShadowsocksMethod } from "../core/model.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 
@@ -438,7 +439,7 @@ Deno.test("POST /api/v1/inbounds rejects a port another program holds", () =>
     } finally {
       squatter.close();
     }
-  }));
+  }, { host: realHost }));
 
 Deno.test("POST /api/v1/inbounds does not probe a port the running config holds", async () => {
   const squatter = Deno.listen({ hostname: "127.0.0.1", port: 0 });
@@ -446,7 +447,7 @@ Deno.test("POST /api/v1/inbounds does not probe a port the running config holds"
   const services = idleServices();
   services.core.currentConfig = () =>
     Promise.resolve({ inbounds: [{ tag: "gone", listen: "127.0.0.1", listen_port: port }] });
-  const p = await createTestPanel({ services });
+  const p = await createTestPanel({ services, host: realHost });
   try {
     // sing-box still holds the port of an inbound deleted a moment ago.
     const inbound = await create(p, { tag: "m", type: "mixed", listen: "127.0.0.1", port });
@@ -471,7 +472,7 @@ Deno.test("PATCH /api/v1/inbounds/:tag does not probe the inbound's own port", (
     } finally {
       running.close();
     }
-  }));
+  }, { host: realHost }));
 
 // ---------------------------------------------------------------------------------------
 // Sorting

@@ -20,6 +20,7 @@ import { parseInboundSort } from "../core/inbounds/inbound_input.ts";
 import { ValidationError } from "../core/errors.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
 import { formatBytes, formatExactBytes } from "../core/format.ts";
+import { realHost } from "../core/port_probe.ts";
 
 /** Asserts status, then an HTML content type; returns the body. */
 async function html(res: Response, status: number): Promise<string> {
@@ -476,7 +477,8 @@ async function trafficFixture(p: TestPanel) {
   };
   let port = 31000;
   for (const tag of ["c", "a", "d", "b"]) {
-    await p.postForm("/inbounds", { tag, type: "mixed", port: String(port++) });
+    const res = await p.postForm("/inbounds", { tag, type: "mixed", port: String(port++) });
+    assertEquals(res.status, 303, `creating inbound ${tag}: ${await res.text()}`);
     const [uplink, downlink] = traffic[tag];
     await p.db.updateTable("inbounds").set({ uplink, downlink }).where("tag", "=", tag).execute();
   }
@@ -903,7 +905,7 @@ Deno.test("POST /inbounds form rejects a port another program holds", () =>
     } finally {
       squatter.close();
     }
-  }));
+  }, { host: realHost }));
 
 Deno.test("POST /inbounds form keeps the entered values on a 422, escaped", () =>
   withPanel(async (p) => {

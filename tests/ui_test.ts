@@ -13,11 +13,18 @@ import {
   assertStringIncludes,
 } from "@std/assert";
 import { createTestPanel, snapshotDatabase, type TestPanel, withPanel } from "./support/app.ts";
-import { createDemoPanel, DEMO_TAGS, demoServices, LONG_USER } from "./support/demo.ts";
+import {
+  createDemoPanel,
+  DEMO_TAGS,
+  demoServices,
+  demoSubscriptionPath,
+  LONG_USER,
+} from "./support/demo.ts";
 import { insertInboundRow, insertUserRows } from "./support/rows.ts";
 import { idleServices, type Services } from "../core/services.ts";
 import { filterLogLines, parseLogLine } from "../core/sing_box/log_lines.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
+import { getSettings } from "../core/settings.ts";
 
 const GB = 1024 ** 3;
 const DAY = 24 * 3600 * 1000;
@@ -58,6 +65,7 @@ Deno.test("every response carries a CSP without unsafe-inline or unsafe-eval", a
       await p.request("/users", { headers: { "HX-Request": "true" } }),
       await p.api("GET", "/api/v1/users"),
       await p.request("/no-such-page"),
+      await p.app.request(`${await demoSubscriptionPath(p)}?format=html`),
     ];
     for (const res of responses) {
       const csp = res.headers.get("content-security-policy") ?? "";
@@ -77,7 +85,9 @@ Deno.test("every response carries a CSP without unsafe-inline or unsafe-eval", a
 Deno.test("no page has an inline script, style or event handler, and htmx may not eval", async () => {
   const p = await createDemoPanel();
   try {
-    for (const path of [...PAGES, "/no-such-page"]) {
+    // The user's own subscription page (no login) too.
+    const subscription = `${await demoSubscriptionPath(p)}?format=html`;
+    for (const path of [...PAGES, subscription, "/no-such-page"]) {
       const res = await p.request(path);
       const html = await res.text();
       assert(res.status === 200 || path === "/no-such-page", `${path}: ${res.status}`);
@@ -205,6 +215,50 @@ Deno.test("GET /?fragment=status from htmx answers the self-refreshing part only
   }
 });
 
+Deno.test("the dashboard shows the core's mode, blocked users, refused inbounds and external resets", async () => {
+  const demo = demoServices();
+  const p = await createTestPanel({ services: demo });
+  try {
+    const html = await expectHtml(await p.request("/"), 200);
+    assertMatch(
+      html,
+      /<td id="core-kind">singdeck-core 0\.1\.0 <span class="muted">\(user changes apply without restarts\)<\/span>/,
+    );
+    assertStringIncludes(html, '<td id="blocked-users">3</td>');
+    const failed = /<div class="flash error" id="failed-inbounds"[\s\S]*?<\/div>/.exec(html)?.[0] ??
+      "";
+    const refused = demo.core.status().failedInbounds[0];
+    assertStringIncludes(failed, `>${refused.tag}</a>: ${refused.reason}`);
+    assertStringIncludes(failed, `href="/inbounds/${refused.tag}/edit"`);
+    assertMatch(
+      html,
+      /id="external-resets">Traffic counters were reset externally: 24 counters since the panel started, last seen at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC \(5 min ago\)/,
+    );
+  } finally {
+    await p.close();
+  }
+  const plain: Services = {
+    ...demo,
+    core: { ...demo.core, status: () => ({ ...demo.core.status(), kind: "sing-box" }) },
+  };
+  const q = await createTestPanel({ services: plain });
+  try {
+    const html = await expectHtml(await q.request("/"), 200);
+    assertStringIncludes(html, 'sing-box <span class="muted">(every change restarts it)</span>');
+  } finally {
+    await q.close();
+  }
+  const idle = await createTestPanel({ services: idleServices() });
+  try {
+    const html = await expectHtml(await idle.request("/"), 200);
+    assertFalse(html.includes('id="failed-inbounds"'), "no refused inbound, no message");
+    assertFalse(html.includes('id="external-resets"'), "no external reset, no message");
+    assertStringIncludes(html, '<td id="blocked-users">0</td>');
+  } finally {
+    await idle.close();
+  }
+});
+
 // ---------------------------------------------------------------------------------------
 // Logs
 
@@ -289,6 +343,31 @@ Deno.test("POST /settings/statuses saves the thresholds that decide near quota a
     );
     const list = await expectHtml(await p.request("/users?status=expiring"), 200);
     assertStringIncludes(list, 'data-name="week"');
+  });
+});
+
+Deno.test("POST /settings/security saves private egress and asks for one apply of everything", async () => {
+  await withPanel(async (p, applied, scopes) => {
+    const box = /<input id="field-allowPrivateEgress"[^>]*>/;
+    let page = await expectHtml(await p.request("/settings"), 200);
+    assertFalse(box.exec(page)![0].includes("checked"), "off by default");
+    const on = await expectHtml(
+      await p.postForm("/settings/security", { allowPrivateEgress: "1" }),
+      200,
+    );
+    assertStringIncludes(on, "Security settings saved.");
+    assert(box.exec(on)![0].includes("checked"));
+    assertEquals((await getSettings(p.db)).allowPrivateEgress, true);
+    assertEquals(applied, ["private egress setting changed"]);
+    assertEquals(scopes, [{}], "no scope: every inbound's route rules change");
+    // Saving the same value again changes nothing sing-box sees: no apply.
+    await expectHtml(await p.postForm("/settings/security", { allowPrivateEgress: "1" }), 200);
+    assertEquals(applied.length, 1);
+    // An unchecked box is not sent: off again.
+    page = await expectHtml(await p.postForm("/settings/security", {}), 200);
+    assertFalse(box.exec(page)![0].includes("checked"));
+    assertEquals((await getSettings(p.db)).allowPrivateEgress, false);
+    assertEquals(applied, ["private egress setting changed", "private egress setting changed"]);
   });
 });
 

@@ -40,12 +40,13 @@ Deno.test("POST /api/v1/users creates a user and answers 201 with it", async () 
       "expiresAt",
       "id",
       "inbounds",
+      "lastSubscription",
       "name",
       "note",
       "password",
       "resetStrategy",
       "status",
-      "subToken",
+      "subscriptionUrl",
       "trafficLimit",
       "uplink",
       "uuid",
@@ -61,7 +62,8 @@ Deno.test("POST /api/v1/users creates a user and answers 201 with it", async () 
     assertEquals(user.inbounds, ["vless-main"]);
     assertMatch(user.uuid, /^[0-9a-f-]{36}$/);
     assertEquals(atob(user.password).length, 32);
-    assertMatch(user.subToken, /^[A-Za-z0-9_-]{32}$/);
+    assertMatch(user.subscriptionUrl, /^http:\/\/localhost\/sub\/[A-Za-z0-9_-]{43}$/);
+    assertEquals(user.lastSubscription, null);
     assertMatch(user.createdAt, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     assertEquals(applied, ['user "alice" created']);
   });
@@ -232,7 +234,7 @@ Deno.test("POST /api/v1/users/:name/regenerate gives a new UUID and password", a
     const body = await expectJson(await p.api("POST", "/api/v1/users/dan/regenerate"), 200);
     assertNotEquals(body.user.uuid, created.uuid);
     assertNotEquals(body.user.password, created.password);
-    assertEquals(body.user.subToken, created.subToken);
+    assertEquals(body.user.subscriptionUrl, created.subscriptionUrl);
     assertEquals(applied.at(-1), 'user "dan" credentials regenerated');
   });
 });

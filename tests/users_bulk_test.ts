@@ -569,6 +569,41 @@ Deno.test("POST /users/batch reads an uploaded CSV file", async () => {
   });
 });
 
+Deno.test("POST /users/batch takes a CSV over the 64 KB limit of other forms", async () => {
+  await withPanel(async (p, applied) => {
+    const lines = Array.from({ length: 4000 }, (_, i) => `csv-user-${i},10 GB,2031-02-03`);
+    const csv = `name,quota,expiry\n${lines.join("\n")}\n`;
+    assert(csv.length > 100 * 1024, `${csv.length} bytes`);
+    const body = new FormData();
+    body.set("_csrf", p.csrfToken);
+    body.set("mode", "csv");
+    body.set("file", new File([csv], "users.csv"));
+    const res = await p.request("/users/batch", { method: "POST", body, csrf: false });
+    assertEquals(res.status, 303, await res.text());
+    assertEquals((await usersByName(p)).size, 4000);
+    assertEquals(applied, ["batch: 4000 users created"]);
+  });
+});
+
+Deno.test("POST /users/batch gives every new user a subscription URL that is served", async () => {
+  await withPanel(async (p) => {
+    const first = await expectJson(await p.api("POST", "/api/v1/users", { name: "first" }), 201);
+    // Served once: the placeholder hashes of older rows are filled, never again.
+    const served = await p.app.request(`${new URL(first.user.subscriptionUrl).pathname}`);
+    assertEquals(served.status, 200);
+    await served.body?.cancel();
+    const res = await p.postForm("/users/batch", { mode: "prefix", prefix: "sub-", count: "3" });
+    assertEquals(res.status, 303);
+    for (const name of ["sub-1", "sub-2", "sub-3"]) {
+      const { user } = await expectJson(await p.api("GET", `/api/v1/users/${name}`), 200);
+      const sub = await p.app.request(`${new URL(user.subscriptionUrl).pathname}?format=json`);
+      assertEquals(sub.status, 200, `${name}'s subscription`);
+      assertStringIncludes(sub.headers.get("subscription-userinfo") ?? "", "upload=0");
+      await sub.body?.cancel();
+    }
+  });
+});
+
 Deno.test("POST /users/batch refuses a bad prefix form with every problem", async () => {
   await withPanel(async (p) => {
     const before = await snapshotDatabase(p.db);

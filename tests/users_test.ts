@@ -155,7 +155,7 @@ Deno.test("POST /users creates a user from the form and redirects to its page", 
     assertEquals(row.note, "Line one\nline two");
     assertMatch(row.uuid, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     assertEquals(atob(row.password).length, 32);
-    assertMatch(row.sub_token, /^[A-Za-z0-9_-]{32}$/);
+    assertMatch(row.sub_token_hash, /^[0-9a-f]{64}$/);
     assertEquals(await assignedTags(p.db, row.id), ["trojan-b", "vless-main"]);
     assertEquals(applied, ['user "carol" created']);
 
@@ -374,7 +374,8 @@ Deno.test("POST /users/:name/regenerate makes a new UUID and password", async ()
     const after = (await userRow(p.db, "ivan"))!;
     assertNotEquals(after.uuid, before.uuid);
     assertNotEquals(after.password, before.password);
-    assertEquals(after.sub_token, before.sub_token);
+    assertEquals(after.sub_token_hash, before.sub_token_hash);
+    assertEquals(after.sub_generation, before.sub_generation);
     assertEquals(applied, ['user "ivan" credentials regenerated']);
   });
 });

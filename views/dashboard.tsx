@@ -1,6 +1,7 @@
 /** Dashboard: counts, core and stats state, outbound totals, recent log lines; the config. */
 import type { Child } from "hono/jsx";
 import { Bytes, Layout } from "./layout.tsx";
+import { PublicAddressWarning } from "./public_address_warning.tsx";
 import { formatCount, formatDuration, formatRelative, formatTimeSeconds } from "../core/format.ts";
 import { USER_STATUSES } from "../core/model.ts";
 import type { CoreState, CoreStatus, StatsStatus } from "../core/services.ts";
@@ -11,6 +12,8 @@ import { STATUS_LABELS } from "./user_parts.tsx";
 import { TrafficTable } from "./traffic_table.tsx";
 
 export interface DashboardProps {
+  /** Inbounds whose clients get no set address (warned about while no public address is set). */
+  unaddressedInbounds: string[];
   username: string;
   csrfToken: string;
   counts: DashboardCounts;
@@ -70,6 +73,74 @@ function CoreButton(
   );
 }
 
+/**
+ * Which core runs: singdeck-core applies user changes without restarting; plain sing-box is
+ * restarted (every connection drops) by every change.
+ */
+function CoreKind(props: { core: CoreStatus }) {
+  const { kind, coreVersion } = props.core;
+  if (kind === "singdeck-core") {
+    return (
+      <>
+        singdeck-core{coreVersion ? ` ${coreVersion}` : ""}{" "}
+        <span class="muted">(user changes apply without restarts)</span>
+      </>
+    );
+  }
+  if (kind === "sing-box") {
+    return (
+      <>
+        sing-box <span class="muted">(every change restarts it)</span>
+      </>
+    );
+  }
+  return <>—</>;
+}
+
+/** Inbounds the core refused: left out of the running config so the others keep serving. */
+function FailedInbounds(props: { failed: CoreStatus["failedInbounds"] }) {
+  if (props.failed.length === 0) return null;
+  return (
+    <div class="flash error" id="failed-inbounds" role="alert">
+      <p>
+        sing-box refused{" "}
+        {props.failed.length === 1 ? "an inbound" : "these inbounds"}; left out of the running
+        config until fixed:
+      </p>
+      <ul>
+        {props.failed.map((f) => (
+          <li>
+            <a href={`/inbounds/${encodeURIComponent(f.tag)}/edit`}>{f.tag}</a>: {f.reason}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/**
+ * Counters something reset through the StatsService (which has no authentication) since
+ * the panel started: they count from zero again; what they had counted since the poll
+ * before the reset is lost.
+ */
+function ExternalResets(props: { stats: StatsStatus; now: number }) {
+  const { externalResets, lastExternalResetAt } = props.stats;
+  if (externalResets <= 0) return null;
+  return (
+    <p class="flash warn" id="external-resets">
+      Traffic counters were reset externally: {formatCount(externalResets)}{" "}
+      {externalResets === 1 ? "counter" : "counters"} since the panel started
+      {lastExternalResetAt !== null && (
+        <>
+          , last seen at {formatTimeSeconds(lastExternalResetAt)} UTC{" "}
+          ({formatRelative(lastExternalResetAt, props.now)})
+        </>
+      )}. Another program on this host used sing-box's stats API. They count from zero again; the
+      bytes since the poll before each reset were not counted.
+    </p>
+  );
+}
+
 /** The part of the dashboard that refreshes itself (morphed, so focus and selection stay). */
 export function DashboardStatus(props: DashboardProps) {
   const { counts, core, stats, statusCounts } = props;
@@ -122,8 +193,14 @@ export function DashboardStatus(props: DashboardProps) {
           <table class="kv">
             <tbody>
               <tr>
+                <th>Mode</th>
+                <td id="core-kind">
+                  <CoreKind core={core} />
+                </td>
+              </tr>
+              <tr>
                 <th>Version</th>
-                <td>{core.version ?? "—"}</td>
+                <td id="core-version">{core.version ?? "—"}</td>
               </tr>
               <tr>
                 <th>Build tags</th>
@@ -149,9 +226,14 @@ export function DashboardStatus(props: DashboardProps) {
                   <code>{core.binary}</code>
                 </td>
               </tr>
+              <tr>
+                <th>Users blocked now</th>
+                <td id="blocked-users">{formatCount(core.blockedUsers)}</td>
+              </tr>
             </tbody>
           </table>
           {core.configError && <p class="flash error" id="config-error">{core.configError}</p>}
+          <FailedInbounds failed={core.failedInbounds} />
           {core.lastError && <p class="flash warn">{core.lastError}</p>}
           <div class="actions">
             <CoreButton action="start" label="Start" enabled={can.start} />
@@ -172,6 +254,7 @@ export function DashboardStatus(props: DashboardProps) {
             Traffic statistics <span class={`badge ${stats.state}`}>{stats.state}</span>
           </h2>
           {stats.reason && <p class="flash warn">{stats.reason}</p>}
+          <ExternalResets stats={stats} now={props.now} />
           <table class="kv">
             <tbody>
               <tr>
@@ -233,6 +316,7 @@ export function DashboardPage(props: DashboardProps) {
       username={props.username}
     >
       <h1>Dashboard</h1>
+      <PublicAddressWarning tags={props.unaddressedInbounds} />
       <DashboardStatus {...props} />
     </Layout>
   );

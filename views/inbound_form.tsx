@@ -6,6 +6,7 @@
 import { Bytes, CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
 import { formatTime } from "../core/format.ts";
 import { label } from "../core/inbounds/inbound_fields.ts";
+import { InboundClientFields } from "./inbound_client_fields.tsx";
 import {
   type Inbound,
   INBOUND_TYPES,
@@ -32,6 +33,8 @@ export interface InboundFormProps {
   realityPublicKey?: string;
   /** Certificate and key the panel generated for the stored inbound. */
   selfSignedFiles?: { certificatePath: string; keyPath: string };
+  /** The stored inbound's edit version (edit form only): a change made meanwhile is a 409. */
+  version?: string;
 }
 
 export interface InboundFormPageProps extends InboundFormProps {
@@ -124,6 +127,7 @@ export function InboundForm(props: InboundFormProps) {
       hx-swap="outerHTML"
     >
       <CsrfField token={props.csrfToken} />
+      {props.version && <input type="hidden" name="version" value={props.version} />}
       {props.notice && <p class="flash" role="status">{props.notice}</p>}
       {props.message && Object.keys(e).length === 0 && (
         <p class="flash error" role="alert">{props.message}</p>
@@ -205,6 +209,7 @@ export function InboundForm(props: InboundFormProps) {
         realityPublicKey={props.realityPublicKey}
         selfSignedFiles={props.selfSignedFiles}
       />
+      <InboundClientFields values={v} errors={e} />
       <label class="inline">
         <input type="checkbox" name="enabled" value="on" checked={v.enabled === "on"} />
         Enabled
@@ -321,8 +326,10 @@ export function InboundTypeFields(props: InboundTypeFieldsProps) {
       )}
       {type === "mixed" && (
         <p class="muted">
-          A mixed inbound serves SOCKS5 and HTTP proxies; each user signs in with their own name and
-          password. It needs no further settings.
+          A mixed inbound serves SOCKS5 and HTTP proxies. Each user signs in with the user name{" "}
+          <code>{`<user name>|${v.tag || "<tag>"}`}</code>{" "}
+          (their name, a bar, this inbound's tag) and their password; their page and share links
+          show it. It needs no further settings.
         </p>
       )}
       {!(INBOUND_TYPES as readonly string[]).includes(type) && (
@@ -555,6 +562,8 @@ export function inboundFormValues(inbound: Inbound): InboundFormValues {
     reality_server_name: s.reality?.serverName ?? "",
     reality_short_ids: s.reality?.shortIds.join("\n") ?? "",
     method: s.method ?? "",
+    client_address: s.client?.address ?? "",
+    client_server_name: s.client?.serverName ?? "",
   };
 }
 

@@ -113,7 +113,8 @@ export function FieldError(props: { error?: string }) {
 /**
  * Above a rejected form: what went wrong, and every field in error as a link to it, so
  * nothing is missed on a long form. `labels` names the fields (by error key) and `ids`
- * says which input each key belongs to (by default `field-<key>`).
+ * says which input each key belongs to (by default `field-<key>`). An error of the whole
+ * form (key `form`, e.g. "changed meanwhile by someone else") replaces the title.
  */
 export function ErrorSummary(
   props: {
@@ -123,19 +124,22 @@ export function ErrorSummary(
     ids?: Record<string, string>;
   },
 ) {
-  const keys = Object.keys(props.errors);
-  if (keys.length === 0) return null;
+  const { form, ...fields } = props.errors;
+  const keys = Object.keys(fields);
+  if (keys.length === 0 && form === undefined) return null;
   return (
     <div class="flash error error-summary" role="alert">
-      <p>{props.title}</p>
-      <ul>
-        {keys.map((key) => (
-          <li>
-            <a href={`#${props.ids?.[key] ?? fieldId(key)}`}>{props.labels[key] ?? key}</a>:{" "}
-            {props.errors[key]}
-          </li>
-        ))}
-      </ul>
+      <p>{form ?? props.title}</p>
+      {keys.length > 0 && (
+        <ul>
+          {keys.map((key) => (
+            <li>
+              <a href={`#${props.ids?.[key] ?? fieldId(key)}`}>{props.labels[key] ?? key}</a>:{" "}
+              {fields[key]}
+            </li>
+          ))}
+        </ul>
+      )}
     </div>
   );
 }
@@ -160,12 +164,16 @@ export function TimeWithRelative(props: { at: number; now: number; exact?: strin
 }
 
 /**
- * A button that copies `text` to the clipboard (static/app.js); its label reads "Copied"
- * for a moment. (The same `data-copy` convention as the Connect section's copy buttons.)
+ * A button that copies `text` to the clipboard (one delegated listener in static/app.js);
+ * its label reads "Copied" for a moment. `small` for one beside a secret or in a table row.
  */
-export function CopyButton(props: { text: string; label?: string }) {
+export function CopyButton(props: { text: string; label?: string; small?: boolean }) {
   return (
-    <button type="button" class="secondary small copy" data-copy={props.text}>
+    <button
+      type="button"
+      class={props.small ? "secondary small copy" : "secondary copy"}
+      data-copy={props.text}
+    >
       {props.label ?? "Copy"}
     </button>
   );

@@ -1,6 +1,8 @@
-/** Settings: user status thresholds, the admin password, API tokens. */
+/** Settings: subscriptions, user status thresholds, security, the admin password, API tokens. */
 import { CopyButton, CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
 import { formatTime } from "../core/format.ts";
+import { SubscriptionSettings, type SubscriptionSettingsProps } from "./settings_subscriptions.tsx";
+import { SecuritySettings, type SecuritySettingsProps } from "./settings_security.tsx";
 
 export interface ApiTokenView {
   id: number;
@@ -22,6 +24,8 @@ export interface SettingsProps {
   passwordErrors?: Record<string, string>;
   passwordChanged?: boolean;
   tokenErrors?: Record<string, string>;
+  subscriptions: SubscriptionSettingsProps;
+  security: SecuritySettingsProps;
 }
 
 const PASSWORD_LABELS = {
@@ -91,7 +95,9 @@ export function SettingsPage(props: SettingsProps) {
       username={props.username}
     >
       <h1>Settings</h1>
+      <SubscriptionSettings {...props.subscriptions} />
       <StatusSettings {...props} />
+      <SecuritySettings {...props.security} />
       <section class="card" id="password">
         <h2>Change password</h2>
         {props.passwordChanged && (
@@ -150,7 +156,7 @@ export function SettingsPage(props: SettingsProps) {
             New token “{props.newToken.name}”: copy it now, it is not shown again.
             <div class="secret-row">
               <p class="secret" id="new-token">{props.newToken.token}</p>
-              <CopyButton text={props.newToken.token} />
+              <CopyButton text={props.newToken.token} small />
             </div>
           </div>
         )}

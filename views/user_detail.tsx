@@ -9,6 +9,7 @@ import { Bytes, CsrfField, Layout } from "./layout.tsx";
 import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./user_parts.tsx";
 import { UserForm, type UserFormProps } from "./user_form.tsx";
 import { TrafficTable } from "./traffic_table.tsx";
+import { UserConnect, type UserConnectProps } from "./user_connect.tsx";
 
 /** Messages shown after a redirect back to the page (`?done=…`). */
 export const DONE_MESSAGES = {
@@ -16,6 +17,7 @@ export const DONE_MESSAGES = {
   saved: "Changes saved.",
   reset: "Traffic reset to zero.",
   regenerated: "New UUID and password generated; the user's clients need the new settings.",
+  token: "New subscription URL made; the old one no longer works.",
   enabled: "User enabled.",
   disabled: "User disabled.",
 } as const;
@@ -40,6 +42,7 @@ export interface UserDetailProps extends UserLiveProps {
   username: string;
   done?: DoneKey;
   form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel" | "cancelUrl">;
+  connect: UserConnectProps;
 }
 
 /** A POST button in its own form: htmx with a confirmation, or a plain POST without script. */
@@ -137,6 +140,8 @@ export function UserDetailPage(props: UserDetailProps) {
 
       <UserLive {...props} />
 
+      <UserConnect {...props.connect} />
+
       {user.note && (
         <section class="card">
           <h2>Note</h2>
@@ -148,10 +153,10 @@ export function UserDetailPage(props: UserDetailProps) {
         <h2>Credentials</h2>
         <p class="muted">UUID</p>
         <p class="secret" id="user-uuid">{user.uuid}</p>
-        <p class="muted">Password</p>
+        <p class="muted">
+          Password (Shadowsocks and mixed inbounds take it in another form: see Connect)
+        </p>
         <p class="secret" id="user-password">{user.password}</p>
-        <p class="muted">Subscription token (subscription links are not served yet)</p>
-        <p class="secret">{user.subToken}</p>
         <ActionButton
           action={`${url}/regenerate`}
           csrfToken={props.csrfToken}

@@ -107,6 +107,8 @@ export interface UserFormProps {
   /** The stored or entered expiry, for the hint; null for never. */
   expiresAt: number | null;
   now: number;
+  /** The stored user's edit version (edit form only): a change made meanwhile is a 409. */
+  version?: string;
 }
 
 /**
@@ -131,6 +133,7 @@ export function UserForm(props: UserFormProps) {
       hx-swap="outerHTML"
     >
       <CsrfField token={props.csrfToken} />
+      {props.version && <input type="hidden" name="version" value={props.version} />}
       <ErrorSummary
         title="The user was not saved:"
         errors={errors}

@@ -9,7 +9,7 @@ import { type StatusThresholds, userStatus } from "../core/users/user_status.ts"
 import type { UserListQuery } from "../core/users/user_input.ts";
 import type { StatusCounts } from "../db/user_status.ts";
 import type { UserSort, UserWithInbounds } from "../db/users.ts";
-import { Bytes, Layout } from "./layout.tsx";
+import { Bytes, CopyButton, Layout } from "./layout.tsx";
 import {
   ExpiryDate,
   InboundList,
@@ -37,6 +37,8 @@ export interface UsersTableProps {
   refreshSeconds: number;
   now: number;
   thresholds: StatusThresholds;
+  /** Each row's subscription URL, by user id (the copy-link action). */
+  subscriptionUrls: Map<number, string>;
 }
 
 /** The list URL for a state; default values are left out. */
@@ -267,6 +269,11 @@ export function UsersTable(props: UsersTableProps) {
                       >
                         Edit
                       </a>
+                      <CopyButton
+                        text={props.subscriptionUrls.get(user.id) ?? ""}
+                        label="Copy link"
+                        small
+                      />
                     </div>
                   </td>
                 </tr>

@@ -1,5 +1,5 @@
 /** Admin password hashing (scrypt, memory-hard) and secret-token helpers. */
-import { scrypt, timingSafeEqual } from "node:crypto";
+import { createHash, scrypt, timingSafeEqual } from "node:crypto";
 import { decodeBase64, encodeBase64, encodeBase64Url, encodeHex } from "../encoding.ts";
 import { randomBytes } from "../keys.ts";
 
@@ -38,10 +38,14 @@ export async function verifyPassword(password: string, stored: string): Promise<
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
 
-/** Compares two strings in time independent of where they differ. */
+/**
+ * Compares two strings in time independent of where they differ and of their lengths:
+ * their SHA-256 digests (always 32 bytes) are compared, so a guess of the wrong length
+ * takes as long as one of the right length.
+ */
 export function safeEqual(a: string, b: string): boolean {
-  const ab = new TextEncoder().encode(a), bb = new TextEncoder().encode(b);
-  return ab.length === bb.length && timingSafeEqual(ab, bb);
+  const digest = (text: string) => createHash("sha256").update(text).digest();
+  return timingSafeEqual(digest(a), digest(b)) && a === b;
 }
 
 /** A random secret: `bytes` random bytes, base64url, with an optional prefix. */

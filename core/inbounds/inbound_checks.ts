@@ -1,7 +1,8 @@
 /**
  * Checks of a valid inbound against the world, before anything is written: its TLS files
- * are readable, its tag and port are free among the stored inbounds (`ConflictError`),
- * and no other program on this host holds its port.
+ * are a readable PEM certificate and key that belong together, its listen address is one
+ * of this machine's (`ValidationError`), its tag and port are free among the stored
+ * inbounds (`ConflictError`), and no other program on this host holds its port.
  */
 import type { Transaction } from "kysely";
 import type { Db } from "../../db/database.ts";
@@ -13,31 +14,73 @@ import { WILDCARD_LISTENS } from "./inbound_input.ts";
 import type { ValidInbound } from "./inbound_validation.ts";
 import type { InboundDeps } from "./inbounds.ts";
 import type { Inbound } from "../model.ts";
-import { portTakenOn } from "../port_probe.ts";
+import { realHost } from "../port_probe.ts";
+import { certificatePairProblems } from "../tls_pair.ts";
 
 type Q = Db | Transaction<Database>;
 
-/** Refuses certificate and key files (mode "files") that are missing, not files or unreadable. */
+/** Certificate and key files larger than this are not what they claim to be. */
+const MAX_PEM_BYTES = 1024 * 1024;
+
+/**
+ * Refuses certificate and key files (mode "files") that are missing, not files,
+ * unreadable, not PEM, or not a pair: sing-box would refuse them at the next apply.
+ */
 export async function checkTlsFiles(valid: ValidInbound): Promise<void> {
   if (valid.tls?.mode !== "files") return;
   const errors: FieldErrors = {};
-  const certError = await readableFileError(valid.tls.certificatePath, "Certificate file");
-  if (certError) errors["tls.certificatePath"] = certError;
-  const keyError = await readableFileError(valid.tls.keyPath, "Key file");
-  if (keyError) errors["tls.keyPath"] = keyError;
+  const { certificatePath, keyPath } = valid.tls;
+  const cert = await readPemFile(certificatePath, "Certificate file");
+  if (cert.error) errors["tls.certificatePath"] = cert.error;
+  const key = await readPemFile(keyPath, "Key file");
+  if (key.error) errors["tls.keyPath"] = key.error;
+  if (cert.text !== undefined && key.text !== undefined) {
+    const problems = certificatePairProblems(cert.text, key.text);
+    if (problems.certificate) {
+      errors["tls.certificatePath"] =
+        `Certificate file "${certificatePath}" ${problems.certificate}`;
+    }
+    if (problems.key) errors["tls.keyPath"] = `Key file "${keyPath}" ${problems.key}`;
+    if (problems.match) errors["tls.keyPath"] = `Key file "${keyPath}" ${problems.match}`;
+  }
   throwIfAny(errors);
 }
 
-async function readableFileError(path: string, what: string): Promise<string | null> {
+async function readPemFile(
+  path: string,
+  what: string,
+): Promise<{ text?: string; error?: string }> {
   try {
     const info = await Deno.stat(path);
-    if (!info.isFile) return `${what} "${path}" is not a file`;
-    (await Deno.open(path, { read: true })).close();
-    return null;
+    if (!info.isFile) return { error: `${what} "${path}" is not a file` };
+    if (info.size > MAX_PEM_BYTES) {
+      return { error: `${what} "${path}" is larger than 1 MB: not a PEM file` };
+    }
+    return { text: await Deno.readTextFile(path) };
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return `${what} "${path}" does not exist`;
-    if (e instanceof Deno.errors.PermissionDenied) return `${what} "${path}" is not readable`;
-    return `${what} "${path}" cannot be read: ${(e as Error).message}`;
+    if (e instanceof Deno.errors.NotFound) return { error: `${what} "${path}" does not exist` };
+    if (e instanceof Deno.errors.PermissionDenied) {
+      return { error: `${what} "${path}" is not readable` };
+    }
+    return { error: `${what} "${path}" cannot be read: ${(e as Error).message}` };
+  }
+}
+
+/**
+ * Refuses a listen address this machine does not have (sing-box could not bind it and
+ * every later apply would fail). An unchanged address is not probed again.
+ */
+export async function checkListenAddress(
+  deps: InboundDeps,
+  valid: ValidInbound,
+  existing: Inbound | null,
+): Promise<void> {
+  if (existing?.listen === valid.listen) return;
+  if ((WILDCARD_LISTENS as readonly string[]).includes(valid.listen)) return;
+  const problem = await (deps.host ?? realHost).listenAddressProblem(valid.listen);
+  if (problem) {
+    const message = `Listen address ${valid.listen} ${problem}`;
+    throwIfAny({ listen: message });
   }
 }
 
@@ -88,7 +131,7 @@ export async function checkPortFreeOnHost(
   if (inbounds.some((i) => isPlainObject(i) && i.listen_port === valid.port)) return;
   let transport: string | null;
   try {
-    transport = await portTakenOn(valid.listen, valid.port, valid.type);
+    transport = await (deps.host ?? realHost).portTakenOn(valid.listen, valid.port, valid.type);
   } catch {
     return;
   }

@@ -8,6 +8,12 @@ import { INBOUND_SORTS, type InboundSort } from "../../db/inbounds.ts";
 import { ValidationError } from "../errors.ts";
 import { clip, type FieldErrors, isPlainObject, label, throwIfAny } from "./inbound_fields.ts";
 import type { Inbound } from "../model.ts";
+import {
+  type ClientOverrideInput,
+  clientOverrideInput,
+  parseClientOverrideForm,
+  parseClientOverrideJson,
+} from "../subscriptions/client_override.ts";
 
 export const TLS_MODES = ["none", "files", "self_signed"] as const;
 export const VLESS_SECURITIES = ["none", "tls", "reality"] as const;
@@ -54,6 +60,8 @@ export interface InboundInput {
   reality?: RealityInput | null;
   flow?: string;
   method?: string;
+  /** Where clients connect, if not the public address (see client_override.ts). */
+  client?: ClientOverrideInput;
 }
 
 /** Parses the `sort` of the inbounds list; absent means by tag, unknown is a 422. */
@@ -113,10 +121,22 @@ export function parseInboundForm(
     };
   }
   if (type === "shadowsocks") input.method = text("method");
+  input.client = parseClientOverrideForm(form);
   return input;
 }
 
-const JSON_KEYS = ["tag", "type", "listen", "port", "enabled", "tls", "reality", "flow", "method"];
+const JSON_KEYS = [
+  "tag",
+  "type",
+  "listen",
+  "port",
+  "enabled",
+  "tls",
+  "reality",
+  "flow",
+  "method",
+  "client",
+];
 const TLS_KEYS = ["mode", "serverName", "certificatePath", "keyPath"];
 const REALITY_KEYS = [
   "handshakeServer",
@@ -211,6 +231,8 @@ export function parseInboundJson(body: unknown): InboundInput {
       input.reality = reality;
     }
   }
+  const client = parseClientOverrideJson(body.client, errors);
+  if (client) input.client = client;
   throwIfAny(errors);
   return input;
 }
@@ -247,6 +269,7 @@ export function inboundToInput(inbound: Inbound): InboundInput {
       : null;
   }
   if (inbound.type === "shadowsocks" && s.method) input.method = s.method;
+  input.client = clientOverrideInput(s.client);
   return input;
 }
 
@@ -256,6 +279,7 @@ export function inboundToInput(inbound: Inbound): InboundInput {
  */
 export function mergeInboundInput(base: InboundInput, patch: InboundInput): InboundInput {
   const merged: InboundInput = { ...base, ...patch };
+  if (patch.client) merged.client = { ...base.client, ...patch.client };
   if (patch.tls) merged.tls = { ...base.tls, ...patch.tls };
   if (patch.reality) {
     const reality: RealityInput = { ...base.reality, ...patch.reality };

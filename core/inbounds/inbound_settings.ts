@@ -3,7 +3,7 @@
  * self-signed certificates), compared with what is stored, and shown without secrets.
  */
 import type { InboundValues } from "../../db/inbounds.ts";
-import { isPlainObject } from "./inbound_fields.ts";
+import { editVersion, stableJson } from "../versions.ts";
 import { fileExists, type PendingTlsFiles, selfSignedPaths } from "./inbound_tls_files.ts";
 import type { ValidInbound } from "./inbound_validation.ts";
 import {
@@ -75,6 +75,7 @@ export async function buildSettings(
       ? old.serverKey
       : generateShadowsocksKey(valid.method);
   }
+  if (valid.client) settings.client = valid.client;
   return { settings, files };
 }
 
@@ -84,6 +85,16 @@ export function valuesOf(valid: ValidInbound, settings: InboundSettings): Inboun
   return { tag, type, listen, port, enabled, settings };
 }
 
+/**
+ * Whether `values` differ from the stored inbound only in the client override, which
+ * sing-box never sees (so no reload is needed).
+ */
+export function onlyClientChanged(values: InboundValues, existing: Inbound): boolean {
+  const { client: _new, ...next } = values.settings;
+  const { client: _old, ...stored } = existing.settings;
+  return sameValues({ ...values, settings: next }, { ...existing, settings: stored });
+}
+
 /** Whether writing `values` would change nothing in the stored inbound. */
 export function sameValues(values: InboundValues, existing: Inbound): boolean {
   return values.tag === existing.tag && values.listen === existing.listen &&
@@ -91,12 +102,8 @@ export function sameValues(values: InboundValues, existing: Inbound): boolean {
     stableJson(values.settings) === stableJson(existing.settings);
 }
 
-function stableJson(value: unknown): string {
-  return JSON.stringify(
-    value,
-    (_key, v) =>
-      isPlainObject(v)
-        ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-        : v,
-  );
+/** The edit version of a stored inbound: changes whenever anything an update writes does. */
+export function inboundVersion(inbound: Inbound): string {
+  const { tag, type, listen, port, enabled, settings } = inbound;
+  return editVersion({ tag, type, listen, port, enabled, settings });
 }

@@ -5,6 +5,7 @@
  */
 import { isAbsolute } from "node:path";
 import { isHostname, MAX_HOSTNAME_LENGTH, normalizeIpAddress } from "../addresses.ts";
+import { unsafeTextProblem } from "../text.ts";
 import { clip, type FieldErrors, label, throwIfAny } from "./inbound_fields.ts";
 import {
   DEFAULT_LISTEN,
@@ -21,7 +22,9 @@ import {
   VLESS_FLOWS,
   VLESS_SECURITIES,
 } from "./inbound_input.ts";
+import { validateClientOverride } from "../subscriptions/client_override.ts";
 import {
+  type ClientOverride,
   INBOUND_TYPES,
   type InboundType,
   SHADOWSOCKS_METHODS,
@@ -50,6 +53,8 @@ export interface ValidInbound {
   } | null;
   flow: "" | "xtls-rprx-vision";
   method: ShadowsocksMethod | null;
+  /** Where clients connect, when not the public address. */
+  client?: ClientOverride;
 }
 
 /**
@@ -67,8 +72,9 @@ export function validateInboundInput(
       errors[field] = `${label(field)} must be at most ${max} characters`;
       return null;
     }
-    if (hasControlCharacter(value)) {
-      errors[field] = `${label(field)} must not contain control characters`;
+    const problem = unsafeTextProblem(value);
+    if (problem) {
+      errors[field] = `${label(field)} ${problem}`;
       return null;
     }
     return value;
@@ -77,7 +83,9 @@ export function validateInboundInput(
   const tag = text("tag", input.tag, MAX_TAG_LENGTH);
   if (tag === "") errors.tag = "Tag is required";
   else if (tag !== null) {
-    if (tag.includes("|") || tag.includes(">")) {
+    if (tag === "." || tag === "..") {
+      errors.tag = `Tag "${tag}" is not allowed: it is a path segment of its own`;
+    } else if (tag.includes("|") || tag.includes(">")) {
       errors.tag = `Tag cannot contain "|" or ">": sing-box stats use them as separators`;
     } else if (!/^[A-Za-z0-9._-]{1,48}$/.test(tag)) {
       errors.tag = `Tag may contain only letters, digits, ".", "_" and "-"`;
@@ -110,6 +118,7 @@ export function validateInboundInput(
   let reality: ValidInbound["reality"] = null;
   let flow: ValidInbound["flow"] = "";
   let method: ShadowsocksMethod | null = null;
+  let client: ClientOverride | undefined;
 
   if (type) {
     const use = tlsUse(type);
@@ -146,6 +155,8 @@ export function validateInboundInput(
       } else tls = validateTls(input.tls ?? {}, errors, text);
     }
     if (security === "reality") reality = validateReality(input.reality ?? {}, errors, text);
+    const selfSigned = security === "tls" && tls?.mode === "self_signed";
+    client = validateClientOverride(input.client, selfSigned ? "self_signed" : security, errors);
 
     if (type === "vless") {
       const flowText = text("flow", input.flow, 32) ?? "";
@@ -185,6 +196,7 @@ export function validateInboundInput(
     reality,
     flow,
     method,
+    ...(client ? { client } : {}),
   };
 }
 
@@ -294,14 +306,6 @@ function parsePort(
     return null;
   }
   return port;
-}
-
-function hasControlCharacter(value: string): boolean {
-  for (let i = 0; i < value.length; i++) {
-    const code = value.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 }
 
 function capitalize(word: string): string {

@@ -16,6 +16,7 @@ import {
   clearInboundTraffic,
   countInboundUsers,
   deleteInbound as deleteInboundRows,
+  findInboundById,
   findInboundByTag,
   INBOUND_SORTS,
   type InboundSort,
@@ -26,10 +27,21 @@ import {
 } from "../../db/inbounds.ts";
 import type { Config } from "../config.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
-import { checkConflicts, checkPortFreeOnHost, checkTlsFiles } from "./inbound_checks.ts";
+import {
+  checkConflicts,
+  checkListenAddress,
+  checkPortFreeOnHost,
+  checkTlsFiles,
+} from "./inbound_checks.ts";
 import { clip } from "./inbound_fields.ts";
 import { type InboundInput, inboundToInput, mergeInboundInput } from "./inbound_input.ts";
-import { buildSettings, sameValues, valuesOf } from "./inbound_settings.ts";
+import {
+  buildSettings,
+  inboundVersion,
+  onlyClientChanged,
+  sameValues,
+  valuesOf,
+} from "./inbound_settings.ts";
 import {
   type PendingTlsFiles,
   removeObsoleteTlsFiles,
@@ -38,6 +50,7 @@ import {
 import { validateInboundInput } from "./inbound_validation.ts";
 import type { Inbound } from "../model.ts";
 import type { CoreControl } from "../services.ts";
+import type { HostProbe } from "../port_probe.ts";
 
 export { INBOUND_SORTS, type InboundSort, type InboundSummary };
 
@@ -47,6 +60,8 @@ export interface InboundDeps {
   config: Pick<Config, "dataDir" | "listenPort">;
   services: { core: Pick<CoreControl, "requestApply" | "currentConfig"> };
   now: () => number;
+  /** What this host can bind; `realHost` unless a test is not about the host. */
+  host?: HostProbe;
 }
 
 /** The inbound with this tag; throws `NotFoundError` when there is none. */
@@ -63,12 +78,13 @@ export async function getInboundSummary(db: Db, tag: string): Promise<InboundSum
 }
 
 /**
- * Creates an inbound: validates, checks TLS files, tag and port, generates keys and
- * certificates, then writes the row (and self-signed files) in one transaction.
+ * Creates an inbound: validates, checks TLS files, listen address, tag and port, generates
+ * keys and certificates, then writes the row (and self-signed files) in one transaction.
  */
 export async function createInbound(deps: InboundDeps, input: InboundInput): Promise<Inbound> {
   const valid = validateInboundInput(input);
   await checkTlsFiles(valid);
+  await checkListenAddress(deps, valid, null);
   await checkConflicts(deps.db, deps.config, valid, null);
   await checkPortFreeOnHost(deps, valid, null);
   const { settings, files } = await buildSettings(valid, null, deps.config.dataDir);
@@ -86,32 +102,57 @@ export async function createInbound(deps: InboundDeps, input: InboundInput): Pro
  * Updates the inbound `tag` with `patch` merged over its stored values (absent keys keep
  * them; the type cannot change). An update that changes nothing writes nothing and does
  * not reload sing-box. Returns the inbound as stored afterwards.
+ *
+ * The update is prepared (validated, checked, keys and certificates generated) from the
+ * row as read first; inside the write transaction the row is read again, and if another
+ * request changed, renamed or deleted it meanwhile this one loses with a 409 before it
+ * writes anything, files included. `expectedVersion` (from the edit form, see
+ * `inboundVersion`) also refuses a form opened before someone else's change.
  */
 export async function updateInbound(
   deps: InboundDeps,
   tag: string,
   patch: InboundInput,
+  expectedVersion?: string,
 ): Promise<Inbound> {
   const existing = await getInbound(deps.db, tag);
+  if (expectedVersion !== undefined && inboundVersion(existing) !== expectedVersion) {
+    throw changedMeanwhile(existing.tag);
+  }
   const valid = validateInboundInput(
     mergeInboundInput(inboundToInput(existing), patch),
     existing.type,
   );
   await checkTlsFiles(valid);
+  await checkListenAddress(deps, valid, existing);
   await checkConflicts(deps.db, deps.config, valid, existing);
   await checkPortFreeOnHost(deps, valid, existing);
   const { settings, files } = await buildSettings(valid, existing, deps.config.dataDir);
   const values = valuesOf(valid, settings);
   if (sameValues(values, existing)) return existing;
+  const seenBySingBox = !onlyClientChanged(values, existing);
   await writeInTransaction(deps, files, async (trx) => {
+    const current = await findInboundById(trx, existing.id);
+    if (!current || inboundVersion(current) !== inboundVersion(existing)) {
+      throw changedMeanwhile(existing.tag);
+    }
     await checkConflicts(trx, deps.config, valid, existing);
     await updateInboundRow(trx, existing.id, values, deps.now());
   });
   await removeObsoleteTlsFiles(deps.config.dataDir, existing.settings.tls, settings.tls);
-  deps.services.core.requestApply(`inbound "${valid.tag}" updated`, {
-    inboundIds: [existing.id],
-  });
+  if (seenBySingBox) {
+    deps.services.core.requestApply(`inbound "${valid.tag}" updated`, {
+      inboundIds: [existing.id],
+    });
+  }
   return await getInbound(deps.db, valid.tag);
+}
+
+function changedMeanwhile(tag: string): ConflictError {
+  return new ConflictError(
+    `Inbound "${tag}" was changed by someone else while this change was prepared; ` +
+      "reload it to see their changes, then try again",
+  );
 }
 
 /**

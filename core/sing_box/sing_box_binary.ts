@@ -1,21 +1,38 @@
-/** Finding out what a sing-box binary is: version and build tags. */
+/** Finding out what a core binary is: sing-box or singdeck-core, version and build tags. */
+import type { CoreKind } from "./sing_box_config.ts";
 
 export interface SingBoxBinaryInfo {
+  /** singdeck-core (sing-box as a library, with the control service) or plain sing-box. */
+  kind: CoreKind;
+  /** The sing-box version (embedded, for singdeck-core). */
   version: string;
+  /** singdeck-core's own version, or null for plain sing-box. */
+  coreVersion: string | null;
   tags: string[];
+  /** Whether traffic can be counted: sing-box built with the V2Ray API, or singdeck-core. */
   hasV2rayApi: boolean;
+  /** Whether the Clash API is in (plain sing-box: close every connection before a stop). */
+  hasClashApi: boolean;
 }
 
 /** The build tag that enables the V2Ray-compatible stats API. */
 export const V2RAY_API_TAG = "with_v2ray_api";
 
-/** Parses the output of `sing-box version`. */
+/** Parses the output of `sing-box version` (or `singdeck-core version`, which adds a line). */
 export function parseVersionOutput(output: string): SingBoxBinaryInfo | null {
   const version = /sing-box version (\S+)/.exec(output)?.[1];
   if (!version) return null;
   const tagsLine = /^Tags:\s*(.*)$/m.exec(output)?.[1] ?? "";
   const tags = tagsLine.split(",").map((t) => t.trim()).filter((t) => t !== "");
-  return { version, tags, hasV2rayApi: tags.includes(V2RAY_API_TAG) };
+  const coreVersion = /^singdeck-core (\S+)/m.exec(output)?.[1] ?? null;
+  return {
+    kind: coreVersion ? "singdeck-core" : "sing-box",
+    version,
+    coreVersion,
+    tags,
+    hasV2rayApi: coreVersion !== null || tags.includes(V2RAY_API_TAG),
+    hasClashApi: tags.includes("with_clash_api"),
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 /**
- * sing-box configuration: the server config singdeck runs, and the client outbound a user
- * needs to reach one inbound. Pure functions; the field names follow sing-box 1.14's
- * option structs, whose parser rejects unknown fields.
+ * sing-box configuration: the server config singdeck runs. Pure functions; the field names
+ * follow sing-box 1.14's option structs, whose parser rejects unknown fields. (What clients
+ * run is in core/subscriptions/.)
  */
 import type { Inbound, InboundSettings, ShadowsocksMethod, User } from "../model.ts";
 import { shadowsocksUserKey } from "../keys.ts";
@@ -34,13 +34,38 @@ export interface InboundWithUsers {
   users: User[];
 }
 
-/** Input of `generateSingBoxConfig`. */
-export interface SingBoxConfigInput {
-  inbounds: InboundWithUsers[];
+/** Which program runs the config: plain sing-box, or singdeck-core (sing-box as a library). */
+export type CoreKind = "sing-box" | "singdeck-core";
+
+/** What the config around the inbounds depends on. */
+export interface BaseConfigInput {
   /** `host:port` of the V2Ray stats API; the host must be loopback. */
   apiListen: string;
   /** sing-box log level; "info" by default. */
   logLevel?: string;
+  /** File sing-box appends its log to (the panel tails it); stderr when absent. */
+  logOutput?: string;
+  /** The panel's own port: never reachable through the proxy on this host's addresses. */
+  panelPort?: number;
+  /** This host's addresses; the loopback and unspecified addresses are always added. */
+  hostAddresses?: string[];
+  /**
+   * Let proxy users reach private, loopback, link-local and unique-local destinations
+   * (the panel's port and the stats API on this host stay unreachable). Off by default.
+   */
+  allowPrivateEgress?: boolean;
+  /**
+   * singdeck-core swaps one inbound while the old one still holds its port (`reuse_addr`)
+   * and counts every user by itself (no stats lists); plain sing-box needs the lists.
+   */
+  core?: CoreKind;
+  /** Plain sing-box with the Clash API: a loopback API to close every connection before a planned stop. */
+  clashApi?: { listen: string; secret: string };
+}
+
+/** Input of `generateSingBoxConfig`. */
+export interface SingBoxConfigInput extends BaseConfigInput {
+  inbounds: InboundWithUsers[];
   /** Epoch ms used to decide which users are active. */
   now: number;
 }
@@ -64,15 +89,14 @@ type Json = Record<string, unknown>;
 /**
  * Builds the sing-box server config. Disabled inbounds are skipped; inside each inbound
  * only users active at `now` are kept, each named by `pairStatName`; an inbound left with
- * no users is left out. Every included inbound, the outbounds and every pair are listed
- * in `experimental.v2ray_api.stats`. Connections to the stats API port through the proxy
- * are rejected, so users cannot reach (or reset) the counters.
+ * no users is left out. For plain sing-box every included inbound, the outbounds and every
+ * pair are listed in `experimental.v2ray_api.stats`. The route keeps proxy users off this
+ * host (see `routeRules`).
  * Throws when `apiListen` is not a loopback `host:port`, or when an inbound's settings
  * miss what its protocol needs (TLS for trojan, hysteria2, tuic and vision; a
  * multi-user Shadowsocks method and server key).
  */
 export function generateSingBoxConfig(input: SingBoxConfigInput): GeneratedConfig {
-  const apiPort = parseLoopbackListen(input.apiListen);
   const inbounds: Json[] = [];
   const pairs: ConfigPair[] = [];
   const inboundTags: string[] = [];
@@ -82,38 +106,118 @@ export function generateSingBoxConfig(input: SingBoxConfigInput): GeneratedConfi
     const active = users.filter((user) => isUserActive(user, input.now));
     if (active.length === 0) continue;
     const named = active.map((user) => ({ user, name: pairStatName(user.name, inbound.tag) }));
-    inbounds.push(serverInbound(inbound, named));
+    inbounds.push(serverInbound(inbound, named, input.core));
     inboundTags.push(inbound.tag);
     for (const { user, name } of named) {
       pairs.push({ name, userId: user.id, inboundId: inbound.id });
     }
   }
+  const config = baseConfig(input, {
+    inbounds: inboundTags,
+    users: pairs.map((pair) => pair.name),
+  });
+  config.inbounds = inbounds;
+  return { config, pairs, inboundTags };
+}
 
+/**
+ * The config without its inbounds (`inbounds` is an empty list to fill): log, outbounds,
+ * route, the stats API, and the Clash API when asked for. `counted` are the stats lists
+ * plain sing-box needs; singdeck-core counts every name and gets none.
+ */
+export function baseConfig(
+  input: BaseConfigInput,
+  counted: { inbounds: string[]; users: string[] } = { inbounds: [], users: [] },
+): Json {
+  const apiPort = parseLoopbackListen(input.apiListen);
   const outboundTags = [DIRECT_OUTBOUND_TAG, BLOCK_OUTBOUND_TAG];
-  const config: Json = {
-    log: { level: input.logLevel ?? "info", timestamp: true },
-    inbounds,
+  const stats: Json = { enabled: true };
+  if (input.core !== "singdeck-core") {
+    stats.inbounds = counted.inbounds;
+    stats.outbounds = outboundTags;
+    stats.users = counted.users;
+  }
+  const experimental: Json = { v2ray_api: { listen: input.apiListen, stats } };
+  const closedPorts = [apiPort];
+  if (input.clashApi) {
+    experimental.clash_api = {
+      external_controller: input.clashApi.listen,
+      secret: input.clashApi.secret,
+    };
+    closedPorts.push(parseLoopbackListen(input.clashApi.listen));
+  }
+  if (input.panelPort !== undefined) closedPorts.push(input.panelPort);
+  return {
+    log: {
+      level: input.logLevel ?? "info",
+      timestamp: true,
+      ...(input.logOutput ? { output: input.logOutput } : {}),
+    },
+    inbounds: [],
     outbounds: [
       { type: "direct", tag: DIRECT_OUTBOUND_TAG },
       { type: "block", tag: BLOCK_OUTBOUND_TAG },
     ],
     route: {
-      rules: [{ port: [apiPort], action: "reject" }],
+      rules: routeRules(closedPorts, input.hostAddresses ?? [], input.allowPrivateEgress ?? false),
       final: DIRECT_OUTBOUND_TAG,
     },
-    experimental: {
-      v2ray_api: {
-        listen: input.apiListen,
-        stats: {
-          enabled: true,
-          inbounds: inboundTags,
-          outbounds: outboundTags,
-          users: pairs.map((pair) => pair.name),
-        },
-      },
-    },
+    experimental,
   };
-  return { config, pairs, inboundTags };
+}
+
+/** Loopback, unspecified and IPv4-mapped forms of this host, always in the host's addresses. */
+const LOOPBACK_CIDRS = ["127.0.0.0/8", "::1/128", "0.0.0.0/8", "::/128", "::ffff:127.0.0.0/104"];
+
+/**
+ * Destinations proxy users must not reach unless private egress is allowed: what
+ * `ip_is_private` matches (RFC 1918, loopback, link-local such as the cloud metadata
+ * address 169.254.169.254, unique-local, multicast, unspecified), plus shared address
+ * space (CGNAT, often a provider's internal network) and IPv4-mapped IPv6 forms.
+ */
+const PRIVATE_EXTRA_CIDRS = [
+  "100.64.0.0/10",
+  "0.0.0.0/8",
+  "::ffff:10.0.0.0/104",
+  "::ffff:172.16.0.0/108",
+  "::ffff:192.168.0.0/112",
+  "::ffff:169.254.0.0/112",
+  "::ffff:100.64.0.0/106",
+  "::ffff:127.0.0.0/104",
+  "::ffff:0.0.0.0/104",
+];
+
+/**
+ * The route rules that keep proxy users off the host (SPEC "Security"), in order:
+ * 1. `localhost` names are refused (they would resolve to loopback);
+ * 2. domains are resolved, so the IP rules below see where a name really points (a
+ *    domain that resolves to 127.0.0.1 is no way around them), and the outbound dials the
+ *    resolved addresses, so a second lookup cannot answer differently;
+ * 3. the panel's port, the stats API's port (and the Clash API's) are refused on this
+ *    host's own addresses, and only there: the same port on other hosts is fine;
+ * 4. unless private egress is allowed, private, loopback, link-local and unique-local
+ *    destinations are refused.
+ */
+export function routeRules(
+  closedPorts: number[],
+  hostAddresses: string[],
+  allowPrivateEgress: boolean,
+): Json[] {
+  const host = [...new Set([...LOOPBACK_CIDRS, ...hostAddresses.map(hostCidr)])];
+  const rules: Json[] = [
+    { domain: ["localhost"], domain_suffix: [".localhost"], action: "reject" },
+    { action: "resolve" },
+    { ip_cidr: host, port: [...new Set(closedPorts)], action: "reject" },
+  ];
+  if (!allowPrivateEgress) {
+    rules.push({ ip_is_private: true, action: "reject" });
+    rules.push({ ip_cidr: PRIVATE_EXTRA_CIDRS, action: "reject" });
+  }
+  return rules;
+}
+
+function hostCidr(address: string): string {
+  return address.includes(":") ? `${address}/128` : `${address}/32`;
 }
 
 /** Returns the port of a loopback `host:port`; throws for any other address. */
@@ -135,63 +239,90 @@ function parseLoopbackListen(listen: string): number {
   return port;
 }
 
-function serverInbound(inbound: Inbound, users: Array<{ user: User; name: string }>): Json {
+/** A user of an inbound with the stats name their pair has in the config. */
+export interface NamedUser {
+  user: Pick<User, "uuid" | "password">;
+  name: string;
+}
+
+/**
+ * One inbound object of the server config, with these users. For singdeck-core the
+ * inbound sets `reuse_addr`, so a swap can start the new inbound on the port the old one
+ * still holds (SO_REUSEPORT).
+ */
+export function serverInbound(inbound: Inbound, users: NamedUser[], core?: CoreKind): Json {
+  const entry = userEntryOf(inbound);
+  return {
+    ...inboundShell(inbound, core),
+    users: users.map(({ user, name }) => entry(user, name)),
+  };
+}
+
+/**
+ * The inbound object without its users (`users` is an empty list): listener, protocol
+ * settings, TLS or Reality. Throws when the settings miss what the protocol needs.
+ */
+export function inboundShell(inbound: Inbound, core?: CoreKind): Json {
   const s = inbound.settings;
   const base: Json = {
     type: inbound.type,
     tag: inbound.tag,
     listen: inbound.listen,
     listen_port: inbound.port,
+    ...(core === "singdeck-core" ? { reuse_addr: true } : {}),
+    users: [],
   };
+  // Clients that multiplex streams over one connection (sing-box's multiplex, also in
+  // v2rayN/NekoBox/Hiddify) need the server to accept it; it costs nothing otherwise.
+  const multiplex = { multiplex: { enabled: true } };
   switch (inbound.type) {
     case "vless": {
       const flow = s.flow ?? "";
       if (flow !== "" && !s.tls && !s.reality) {
         throw new Error(`Inbound "${inbound.tag}" uses flow ${flow} without TLS or Reality`);
       }
-      const list = users.map(({ user, name }) =>
-        flow === "" ? { name, uuid: user.uuid } : { name, uuid: user.uuid, flow }
-      );
-      return withTls({ ...base, users: list }, inbound, s.reality ? realityServerTls(s) : null);
+      return withTls({ ...base, ...multiplex }, inbound, s.reality ? realityServerTls(s) : null);
     }
-    case "vmess": {
-      const list = users.map(({ user, name }) => ({ name, uuid: user.uuid, alterId: 0 }));
-      return withTls({ ...base, users: list }, inbound, null);
-    }
-    case "trojan": {
-      const list = users.map(({ user, name }) => ({ name, password: user.password }));
-      return withTls({ ...base, users: list }, inbound, null, true);
-    }
+    case "vmess":
+      return withTls({ ...base, ...multiplex }, inbound, null);
+    case "trojan":
+      return withTls({ ...base, ...multiplex }, inbound, null, true);
     case "shadowsocks": {
       const { method, serverKey } = shadowsocksSettings(inbound);
-      const list = users.map(({ user, name }) => ({
-        name,
-        password: shadowsocksUserKey(user.password, method),
-      }));
-      return { ...base, method, password: serverKey, users: list };
+      return { ...base, ...multiplex, method, password: serverKey };
     }
-    case "hysteria2": {
-      const list = users.map(({ user, name }) => ({ name, password: user.password }));
-      return withTls({ ...base, users: list }, inbound, null, true, ["h3"]);
+    case "hysteria2":
+      return withTls(base, inbound, null, true, ["h3"]);
+    case "tuic":
+      return withTls({ ...base, congestion_control: "bbr" }, inbound, null, true, ["h3"]);
+    case "mixed":
+      return base;
+  }
+}
+
+/** How one user appears in an inbound's `users` list, for the inbound's protocol. */
+export function userEntryOf(
+  inbound: Inbound,
+): (user: Pick<User, "uuid" | "password">, name: string) => Json {
+  switch (inbound.type) {
+    case "vless": {
+      const flow = inbound.settings.flow ?? "";
+      return (user, name) =>
+        flow === "" ? { name, uuid: user.uuid } : { name, uuid: user.uuid, flow };
     }
-    case "tuic": {
-      const list = users.map(({ user, name }) => ({
-        name,
-        uuid: user.uuid,
-        password: user.password,
-      }));
-      return withTls(
-        { ...base, users: list, congestion_control: "bbr" },
-        inbound,
-        null,
-        true,
-        ["h3"],
-      );
+    case "vmess":
+      return (user, name) => ({ name, uuid: user.uuid, alterId: 0 });
+    case "trojan":
+    case "hysteria2":
+      return (user, name) => ({ name, password: user.password });
+    case "shadowsocks": {
+      const { method } = shadowsocksSettings(inbound);
+      return (user, name) => ({ name, password: shadowsocksUserKey(user.password, method) });
     }
-    case "mixed": {
-      const list = users.map(({ user, name }) => ({ username: name, password: user.password }));
-      return { ...base, users: list };
-    }
+    case "tuic":
+      return (user, name) => ({ name, uuid: user.uuid, password: user.password });
+    case "mixed":
+      return (user, name) => ({ username: name, password: user.password });
   }
 }
 
@@ -277,91 +408,4 @@ function maskValue(value: unknown, secret: boolean): unknown {
     );
   }
   return secret ? SECRET_MASK : value;
-}
-
-/** Options of `clientOutbound`. */
-export interface ClientOutboundOptions {
-  /** Skip certificate verification; by default only for self-signed certificates. */
-  insecure?: boolean;
-}
-
-/**
- * The sing-box client outbound (tag "proxy") with which `user` connects to `inbound` at
- * `server` (host name or IP). Reality clients use uTLS with the Chrome fingerprint and the
- * first short id; Shadowsocks 2022 uses `serverKey:userKey`; a mixed inbound is reached
- * through a SOCKS5 outbound. TLS certificates are verified unless `insecure` is set or,
- * when it is not given, the inbound's certificate is self-signed.
- */
-export function clientOutbound(
-  inbound: Inbound,
-  user: User,
-  server: string,
-  options: ClientOutboundOptions = {},
-): Record<string, unknown> {
-  const s = inbound.settings;
-  const base: Json = { type: inbound.type, tag: "proxy", server, server_port: inbound.port };
-  const tls = (alpn?: string[]): Json | undefined => {
-    if (!s.tls) return undefined;
-    const insecure = options.insecure ?? s.tls.selfSigned;
-    return {
-      enabled: true,
-      server_name: s.tls.serverName,
-      ...(insecure ? { insecure: true } : {}),
-      ...(alpn ? { alpn } : {}),
-    };
-  };
-  switch (inbound.type) {
-    case "vless": {
-      const flow = s.flow ? { flow: s.flow } : {};
-      if (s.reality) {
-        return {
-          ...base,
-          uuid: user.uuid,
-          ...flow,
-          tls: {
-            enabled: true,
-            server_name: s.reality.serverName,
-            utls: { enabled: true, fingerprint: "chrome" },
-            reality: {
-              enabled: true,
-              public_key: s.reality.publicKey,
-              short_id: s.reality.shortIds[0] ?? "",
-            },
-          },
-        };
-      }
-      return withClientTls({ ...base, uuid: user.uuid, ...flow }, tls());
-    }
-    case "vmess":
-      return withClientTls({ ...base, uuid: user.uuid, security: "auto", alter_id: 0 }, tls());
-    case "trojan":
-      return withClientTls({ ...base, password: user.password }, tls());
-    case "shadowsocks": {
-      const { method, serverKey } = shadowsocksSettings(inbound);
-      return {
-        ...base,
-        method,
-        password: `${serverKey}:${shadowsocksUserKey(user.password, method)}`,
-      };
-    }
-    case "hysteria2":
-      return withClientTls({ ...base, password: user.password }, tls(["h3"]));
-    case "tuic":
-      return withClientTls(
-        { ...base, uuid: user.uuid, password: user.password, congestion_control: "bbr" },
-        tls(["h3"]),
-      );
-    case "mixed":
-      return {
-        ...base,
-        type: "socks",
-        version: "5",
-        username: pairStatName(user.name, inbound.tag),
-        password: user.password,
-      };
-  }
-}
-
-function withClientTls(entry: Json, tls: Json | undefined): Json {
-  return tls ? { ...entry, tls } : entry;
 }

@@ -1,19 +1,18 @@
 import {
   assert,
   assertEquals,
-  assertMatch,
   assertNotEquals,
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
 import {
-  clientOutbound,
   generateSingBoxConfig,
   maskSecrets,
   MULTI_USER_SHADOWSOCKS_METHODS,
   SECRET_MASK,
   type SingBoxConfigInput,
 } from "./sing_box_config.ts";
+import { clientOutbound } from "../subscriptions/client_outbound.ts";
 import { generatePassword, generateShadowsocksKey, shadowsocksUserKey } from "../keys.ts";
 import { type Inbound, SHADOWSOCKS_METHODS, type ShadowsocksMethod, type User } from "../model.ts";
 import { pairStatName } from "../stats/stats_names.ts";
@@ -376,13 +375,55 @@ Deno.test("generateSingBoxConfig() rejects a non-loopback stats API address", ()
   }
 });
 
-Deno.test("generateSingBoxConfig() rejects connections to the stats API port", () => {
+Deno.test("generateSingBoxConfig() keeps proxy users off this host by default", () => {
   const { config } = generateSingBoxConfig({
     inbounds: one("m", "mixed"),
     apiListen: "[::1]:12345",
+    panelPort: 2095,
+    hostAddresses: ["203.0.113.7", "2001:db8::7"],
     now: NOW,
   });
-  assertEquals((config.route as Json).rules, [{ port: [12345], action: "reject" }]);
+  const rules = (config.route as Json).rules as Json[];
+  assertEquals(rules[0], {
+    domain: ["localhost"],
+    domain_suffix: [".localhost"],
+    action: "reject",
+  });
+  assertEquals(rules[1], { action: "resolve" }, "domains resolve before the IP rules match");
+  assertEquals(rules[2].port, [12345, 2095]);
+  assertEquals(rules[2].action, "reject");
+  const host = rules[2].ip_cidr as string[];
+  for (const cidr of ["127.0.0.0/8", "::1/128", "203.0.113.7/32", "2001:db8::7/128"]) {
+    assert(host.includes(cidr), `${cidr} is this host`);
+  }
+  assertEquals(rules[3], { ip_is_private: true, action: "reject" });
+  assert((rules[4].ip_cidr as string[]).includes("100.64.0.0/10"));
+  assertEquals(rules.length, 5);
+});
+
+Deno.test("generateSingBoxConfig() with private egress allowed still closes the panel and stats ports here", () => {
+  const { config } = generateSingBoxConfig({
+    inbounds: one("m2", "mixed"),
+    apiListen: API,
+    panelPort: 2095,
+    allowPrivateEgress: true,
+    now: NOW,
+  });
+  const rules = (config.route as Json).rules as Json[];
+  assertEquals(rules.length, 3);
+  assertEquals(rules[2].port, [10085, 2095]);
+  assert(!rules.some((r) => r.ip_is_private), "private networks are reachable");
+});
+
+Deno.test("generateSingBoxConfig() for singdeck-core lists no stats names and reuses ports", () => {
+  const { config } = generateSingBoxConfig({
+    inbounds: one("core-in", "vless"),
+    apiListen: API,
+    core: "singdeck-core",
+    now: NOW,
+  });
+  assertEquals(((config.experimental as Json).v2ray_api as Json).stats, { enabled: true });
+  assertEquals(inboundsOf(config)[0].reuse_addr, true);
 });
 
 Deno.test("generateSingBoxConfig() refuses vision flow without TLS or Reality", () => {
@@ -429,61 +470,4 @@ Deno.test("maskSecrets() hides every secret and leaves the config unchanged", as
       .reality as Json;
     assertEquals(reality.short_id, [SECRET_MASK]);
   });
-});
-
-Deno.test("clientOutbound() builds each protocol's client", async () => {
-  const user = makeUser({ name: "alice" });
-  const tls = {
-    serverName: "srv.example",
-    certificatePath: "/c",
-    keyPath: "/k",
-    selfSigned: true,
-  };
-  const method = "2022-blake3-aes-128-gcm";
-  const serverKey = generateShadowsocksKey(method);
-  const ss = clientOutbound(
-    makeInbound({ tag: "ss", type: "shadowsocks", settings: { method, serverKey } }),
-    user,
-    "203.0.113.1",
-  );
-  assertEquals(ss.password, `${serverKey}:${shadowsocksUserKey(user.password, method)}`);
-  assertEquals(ss.server, "203.0.113.1");
-  const mixed = clientOutbound(makeInbound({ tag: "m", type: "mixed" }), user, "h");
-  assertEquals(mixed.type, "socks");
-  assertEquals(mixed.username, "alice|m");
-  const hy2 = clientOutbound(
-    makeInbound({ tag: "h", type: "hysteria2", settings: { tls } }),
-    user,
-    "h",
-    { insecure: true },
-  );
-  assertEquals(hy2.tls, {
-    enabled: true,
-    server_name: "srv.example",
-    insecure: true,
-    alpn: ["h3"],
-  });
-  const trojanWith = (settings: Inbound["settings"], options?: { insecure?: boolean }) =>
-    clientOutbound(makeInbound({ tag: "t", type: "trojan", settings }), user, "h", options).tls;
-  const verified = { enabled: true, server_name: "srv.example" };
-  const unverified = { ...verified, insecure: true };
-  assertEquals(trojanWith({ tls }), unverified);
-  assertEquals(trojanWith({ tls }, { insecure: false }), verified);
-  assertEquals(trojanWith({ tls: { ...tls, selfSigned: false } }), verified);
-  assertEquals(trojanWith({ tls: { ...tls, selfSigned: false } }, { insecure: true }), unverified);
-  const reality = await makeReality("www.example.com", 443, "www.example.com");
-  const vless = clientOutbound(
-    makeInbound({ tag: "r", type: "vless", settings: { reality, flow: "xtls-rprx-vision" } }),
-    user,
-    "h",
-  );
-  assertEquals(vless.flow, "xtls-rprx-vision");
-  const vlessTls = vless.tls as Json;
-  assertEquals(vlessTls.utls, { enabled: true, fingerprint: "chrome" });
-  assertEquals(vlessTls.reality, {
-    enabled: true,
-    public_key: reality.publicKey,
-    short_id: reality.shortIds[0],
-  });
-  assertMatch(reality.publicKey, /^[A-Za-z0-9_-]{43}$/);
 });

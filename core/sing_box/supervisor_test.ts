@@ -145,3 +145,96 @@ Deno.test("Supervisor.restart() flushes, then starts a new run", () =>
       "end 2 143",
     ]);
   }));
+
+Deno.test("Supervisor with a log file: the core holds no pipe to the panel and no SINGDECK_ variable", () =>
+  withDir(async (dir) => {
+    const r = recorder();
+    const binary = await fakeBinary(
+      dir,
+      'echo "to stdout"; echo "INFO sing-box started" >&2; env >&2; exec sleep 60',
+    );
+    const logFile = `${dir}/core.log`;
+    Deno.env.set("SINGDECK_TEST_SECRET", "do-not-leak");
+    const s = new Supervisor({
+      binary,
+      configPath: `${dir}/c.json`,
+      cwd: dir,
+      hooks: r.hooks,
+      logFile,
+    });
+    try {
+      await s.start("test");
+      assert(await s.waitReady(5000), "ready after the started line in the file");
+      const pid = s.pid!;
+      assertEquals(await Deno.readLink(`/proc/${pid}/fd/1`), "/dev/null");
+      assertEquals(await Deno.readLink(`/proc/${pid}/fd/2`), logFile);
+      assertEquals(await Deno.readLink(`/proc/${pid}/fd/0`), "/dev/null");
+      const lines = s.logLines();
+      assert(lines.includes("INFO sing-box started"), lines.join("\n"));
+      assert(!lines.includes("to stdout"), "stdout goes nowhere");
+      assertEquals(
+        lines.filter((l) => l.startsWith("SINGDECK_")),
+        [],
+        "the panel's settings stay out",
+      );
+      assert(lines.some((l) => l.startsWith("PATH=")), "the rest of the environment is passed");
+      await s.stop("done");
+    } finally {
+      Deno.env.delete("SINGDECK_TEST_SECRET");
+    }
+  }));
+
+Deno.test("Supervisor rotates a log file grown past its limit and keeps reading it", () =>
+  withDir(async (dir) => {
+    const r = recorder();
+    const binary = await fakeBinary(
+      dir,
+      'echo "INFO sing-box started" >&2; for i in $(seq 1 400); do echo "line $i of filler text" >&2; done; ' +
+        'while [ ! -e "$0.go" ]; do sleep 0.02; done; echo "after rotation" >&2; exec sleep 60',
+    );
+    const logFile = `${dir}/core.log`;
+    const s = new Supervisor({
+      binary,
+      configPath: `${dir}/c.json`,
+      cwd: dir,
+      hooks: r.hooks,
+      logFile,
+      logMaxBytes: 4096,
+    });
+    await s.start("test");
+    assert(await s.waitReady(5000));
+    await waitFor(
+      "the filler lines",
+      () => s.logLines().some((l) => l === "line 400 of filler text"),
+    );
+    assert((await Deno.stat(`${logFile}.1`)).size > 4096, "the old lines went to core.log.1");
+    assert((await Deno.stat(logFile)).size < 4096, "core.log starts again");
+    await Deno.writeTextFile(`${binary}.go`, "");
+    await waitFor(
+      "a line written after the rotation",
+      () => s.logLines().includes("after rotation"),
+    );
+    await s.stop("done");
+  }));
+
+Deno.test("Supervisor is ready when its probe says so, not before", () =>
+  withDir(async (dir) => {
+    const r = recorder();
+    const binary = await fakeBinary(dir, "exec sleep 60");
+    let answering = false;
+    const s = new Supervisor({
+      binary,
+      configPath: `${dir}/c.json`,
+      cwd: dir,
+      hooks: r.hooks,
+      logFile: `${dir}/core.log`,
+      probeReady: () => Promise.resolve(answering),
+    });
+    await s.start("test");
+    assertEquals(await s.waitReady(300), false, "not ready while the probe says no");
+    assertEquals(s.state, "starting");
+    answering = true;
+    assert(await s.waitReady(2000));
+    assertEquals(s.state, "running");
+    await s.stop("done");
+  }));

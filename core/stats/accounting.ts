@@ -5,8 +5,12 @@
  *
  * Rules (SPEC "Traffic accounting"):
  * - a cursor from another core run → the counter restarted at 0: its delta is its full value;
- * - uptime or any counter lower than its cursor in the same run → the core restarted
- *   without the panel knowing: `resetDetected`, and the caller recomputes under a new run;
+ * - uptime lower than its cursor in the same run → the core restarted without the panel
+ *   knowing: `resetDetected`, and the caller recomputes under a new run;
+ * - a counter lower than its cursor while the uptime went on → something reset that counter
+ *   through the (unauthenticated) StatsService: it counts from zero again (its delta is its
+ *   value), the others go on, and `externalResets` says how many; nothing is counted twice
+ *   or negative, and at most the bytes between the last poll and the reset are lost;
  * - names that map to nothing (not in the running config) are skipped and counted.
  */
 import { counterName, type Direction, parseCounterName } from "./stats_names.ts";
@@ -59,11 +63,13 @@ export interface StatsDeltas {
 }
 
 export interface DeltaResult {
-  /** The counters or uptime went backwards within one run: recompute under a new run. */
+  /** The uptime went backwards within one run: recompute under a new run. */
   resetDetected: boolean;
   deltas: StatsDeltas;
   /** Counters whose name maps to no user, inbound or outbound. */
   unknown: number;
+  /** Counters found lower than their cursor while the core kept running (reset from outside). */
+  externalResets: number;
 }
 
 export interface DeltaInput {
@@ -122,23 +128,77 @@ function resolveTargets(targets: StatTargets): Map<string, Resolved> {
   return index;
 }
 
+/**
+ * Changes `targets` in place for one inbound: its pairs become exactly `pairs` (name →
+ * user and inbound ids), and its tag maps to its id (or is removed when `tag` is null).
+ * The resolved index of `targets`, if built, is kept in step, so the next poll does not
+ * rebuild it over every pair.
+ */
+export function replaceInboundTargets(
+  targets: StatTargets,
+  inboundId: number,
+  tag: string | null,
+  pairs: Map<string, { userId: number; inboundId: number }>,
+): void {
+  const index = resolvedByTargets.get(targets);
+  for (const [name, p] of targets.pairs) {
+    if (p.inboundId !== inboundId || pairs.has(name)) continue;
+    targets.pairs.delete(name);
+    index?.delete(counterName("user", name, "uplink"));
+    index?.delete(counterName("user", name, "downlink"));
+  }
+  for (const [name, p] of pairs) {
+    targets.pairs.set(name, p);
+    if (!index) continue;
+    const key = `${p.userId}:${p.inboundId}`;
+    for (const dir of ["uplink", "downlink"] as const) {
+      index.set(counterName("user", name, dir), {
+        kind: "pair",
+        dir,
+        userId: p.userId,
+        inboundId: p.inboundId,
+        key,
+      });
+    }
+  }
+  for (const [oldTag, id] of targets.inbounds) {
+    if (id !== inboundId || oldTag === tag) continue;
+    targets.inbounds.delete(oldTag);
+    index?.delete(counterName("inbound", oldTag, "uplink"));
+    index?.delete(counterName("inbound", oldTag, "downlink"));
+  }
+  if (tag !== null) {
+    targets.inbounds.set(tag, inboundId);
+    for (const dir of ["uplink", "downlink"] as const) {
+      index?.set(counterName("inbound", tag, dir), { kind: "inbound", dir, inboundId });
+    }
+  }
+}
+
 /** Computes one poll's deltas; see the module comment for the rules. */
 export function computeStatsDeltas(input: DeltaInput): DeltaResult {
   const { counters, runId, cursors, targets } = input;
   const deltas = emptyDeltas();
   const uptimeCursor = cursors.get(UPTIME_CURSOR);
-  if (uptimeCursor && uptimeCursor.runId === runId && input.uptime < uptimeCursor.value) {
-    return { resetDetected: true, deltas, unknown: 0 };
+  const uptimeKnown = uptimeCursor !== undefined && uptimeCursor.runId === runId;
+  if (uptimeKnown && input.uptime < uptimeCursor.value) {
+    return { resetDetected: true, deltas, unknown: 0, externalResets: 0 };
   }
   const index = resolveTargets(targets);
   let unknown = 0;
+  let externalResets = 0;
   for (const [name, value] of counters) {
     const cursor = cursors.get(name);
     const sameRun = cursor !== undefined && cursor.runId === runId;
-    if (sameRun && value < cursor.value) {
-      return { resetDetected: true, deltas: emptyDeltas(), unknown: 0 };
+    let delta = sameRun ? value - cursor.value : value;
+    if (delta < 0) {
+      // Without an uptime of this run to compare with, a restart cannot be told apart.
+      if (!uptimeKnown) {
+        return { resetDetected: true, deltas: emptyDeltas(), unknown: 0, externalResets: 0 };
+      }
+      externalResets++;
+      delta = value;
     }
-    const delta = sameRun ? value - cursor.value : value;
     // A zero counter with no cursor needs none: absent means 0 in any run.
     const cursorChanged = (!sameRun || delta !== 0) && (value !== 0 || cursor !== undefined);
     if (!cursorChanged) continue; // unchanged: nothing to add, nothing to write
@@ -182,5 +242,5 @@ export function computeStatsDeltas(input: DeltaInput): DeltaResult {
     deltas.cursors.set(UPTIME_CURSOR, next);
     deltas.otherCursors.set(UPTIME_CURSOR, next);
   }
-  return { resetDetected: false, deltas, unknown };
+  return { resetDetected: false, deltas, unknown, externalResets };
 }

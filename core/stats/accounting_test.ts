@@ -1,6 +1,7 @@
 import { assertEquals } from "@std/assert";
 import {
   computeStatsDeltas,
+  replaceInboundTargets,
   type StatCursor,
   type StatTargets,
   UPTIME_CURSOR,
@@ -37,6 +38,7 @@ interface Case {
   inbounds?: Array<[number, number, number]>;
   outbounds?: Array<[string, number, number]>;
   unknown?: number;
+  externalResets?: number;
   cursorsWritten?: Array<[string, number, number]>;
 }
 
@@ -91,7 +93,7 @@ const cases: Case[] = [
     ],
   },
   {
-    name: "a counter that went down within a run means the core restarted unseen",
+    name: "a counter that went down while the uptime went on was reset from outside",
     counters: [[up("user", "alice|vless-in"), 20], [down("user", "alice|vless-in"), 5000]],
     uptime: 30,
     runId: 2,
@@ -100,6 +102,21 @@ const cases: Case[] = [
       2,
       20,
     ]],
+    users: [[1, 20, 4100]],
+    pairs: [["1:10", 20, 4100]],
+    externalResets: 1,
+    cursorsWritten: [
+      [up("user", "alice|vless-in"), 2, 20],
+      [down("user", "alice|vless-in"), 2, 5000],
+      [UPTIME_CURSOR, 2, 30],
+    ],
+  },
+  {
+    name: "a counter that went down with no uptime of this run means the core restarted unseen",
+    counters: [[up("user", "alice|vless-in"), 20]],
+    uptime: 30,
+    runId: 2,
+    cursors: [[up("user", "alice|vless-in"), 2, 100], [UPTIME_CURSOR, 1, 20]],
     resetDetected: true,
   },
   {
@@ -187,6 +204,7 @@ for (const c of cases) {
     assertEquals(traffic(result.deltas.inbounds), c.inbounds ?? []);
     assertEquals(traffic(result.deltas.outbounds), c.outbounds ?? []);
     assertEquals(result.unknown, c.unknown ?? 0);
+    assertEquals(result.externalResets, c.externalResets ?? 0);
     assertEquals(
       [...result.deltas.cursors].map(([k, v]) => [k, v.runId, v.value]),
       c.cursorsWritten ?? [],
@@ -206,4 +224,50 @@ Deno.test("computeStatsDeltas() recomputed under a new run counts full values on
   const again = computeStatsDeltas({ ...input, runId: 3 });
   assertEquals(again.resetDetected, false);
   assertEquals(again.deltas.users.get(1), { uplink: 20, downlink: 0 });
+});
+
+Deno.test("replaceInboundTargets() keeps a resolved index in step with the pairs", () => {
+  const t: StatTargets = {
+    pairs: new Map([
+      ["alice|vless-in", { userId: 1, inboundId: 10 }],
+      ["bob|vless-in", { userId: 2, inboundId: 10 }],
+      ["alice|trojan-in", { userId: 1, inboundId: 11 }],
+    ]),
+    inbounds: new Map([["vless-in", 10], ["trojan-in", 11]]),
+  };
+  const poll = (counters: Array<[string, number]>, uptime: number) =>
+    computeStatsDeltas({
+      counters: new Map(counters),
+      uptime,
+      runId: 1,
+      cursors: new Map(),
+      targets: t,
+    });
+  assertEquals(poll([[up("user", "bob|vless-in"), 5]], 1).deltas.users.get(2)?.uplink, 5);
+  // bob leaves vless-in, carol joins; the index was built by the poll above.
+  replaceInboundTargets(
+    t,
+    10,
+    "vless-in",
+    new Map([
+      ["alice|vless-in", { userId: 1, inboundId: 10 }],
+      ["carol|vless-in", { userId: 3, inboundId: 10 }],
+    ]),
+  );
+  const after = poll([[up("user", "bob|vless-in"), 5], [up("user", "carol|vless-in"), 7]], 2);
+  assertEquals(after.deltas.users.get(2), undefined, "bob is no longer counted");
+  assertEquals(after.deltas.users.get(3)?.uplink, 7, "carol is");
+  assertEquals(after.unknown, 1);
+  assertEquals(t.pairs.get("alice|trojan-in")?.inboundId, 11, "other inbounds untouched");
+  // The inbound is renamed, then removed.
+  replaceInboundTargets(
+    t,
+    11,
+    "trojan-new",
+    new Map([["alice|trojan-new", { userId: 1, inboundId: 11 }]]),
+  );
+  assertEquals([...t.inbounds.keys()].sort(), ["trojan-new", "vless-in"]);
+  assertEquals(poll([[up("inbound", "trojan-new"), 9]], 3).deltas.inbounds.get(11)?.uplink, 9);
+  replaceInboundTargets(t, 11, null, new Map());
+  assertEquals(poll([[up("inbound", "trojan-new"), 9]], 4).unknown, 1);
 });

@@ -3,13 +3,25 @@
  * core's StatsService, turns them into deltas against the persisted cursors and applies
  * totals and cursors in one transaction. The cursors in memory advance only after that
  * transaction committed, so a failed write is retried, whole and once, by the next poll.
+ * After a committed poll it finds the users who just reached their quota or expired and
+ * resets the traffic of users whose period ended, and hands their ids on.
+ *
+ * The panel runs this engine in a Worker (poll_worker.ts, worker_poller.ts) so its CPU
+ * work and synchronous database statements never stall the web server; tests run it
+ * directly.
  */
 import type { Db } from "../../db/database.ts";
-import { applyStatsDeltas, loadStatCursors, loadStatTargets } from "../../db/traffic.ts";
+import {
+  applyStatsDeltas,
+  loadStatCursors,
+  loadStatTargets,
+  usersCrossingLimits,
+} from "../../db/traffic.ts";
+import { resetDueTraffic } from "../users/periodic_reset.ts";
 import {
   computeStatsDeltas,
+  replaceInboundTargets,
   type StatCursor,
-  type StatsDeltas,
   type StatTargets,
 } from "./accounting.ts";
 import type { Mutex } from "../mutex.ts";
@@ -27,8 +39,18 @@ export interface StatsSource {
 export interface CoreRunView {
   /** The current run's id and API address, or why there is nothing to poll. */
   current(): { runId: number; apiListen: string } | { stale: string };
-  /** Records that the core restarted unseen (counters went backwards); returns the new run id. */
+  /** Records that the core restarted unseen (uptime went backwards); returns the new run id. */
   newRun(reason: string): Promise<number>;
+}
+
+/** What one committed poll found, for the core to act on. */
+export interface PollOutcome {
+  /** Users whose traffic grew. */
+  grownUserIds: number[];
+  /** Of those, users now at or over their quota, plus users whose expiry just passed. */
+  crossedUserIds: number[];
+  /** Users whose periodic reset just zeroed their traffic. */
+  resetUserIds: number[];
 }
 
 export interface PollerOptions {
@@ -40,9 +62,12 @@ export interface PollerOptions {
   intervalMs: number;
   now?: () => number;
   log?: (message: string) => void;
-  /** Called after a poll committed traffic (for quota checks). */
-  onApplied?: (deltas: StatsDeltas) => void;
+  /** Called after a poll committed traffic (quota, expiry and reset handling). */
+  onApplied?: (outcome: PollOutcome) => void;
 }
+
+/** The status's words for counters reset from outside the panel. */
+export const EXTERNAL_RESET_REASON = "counters were reset externally";
 
 export class StatsPoller implements StatsControl {
   readonly #o: PollerOptions;
@@ -53,6 +78,7 @@ export class StatsPoller implements StatsControl {
   #timer: ReturnType<typeof setTimeout> | null = null;
   #running = false;
   #loop: Promise<void> | null = null;
+  #lastLimitCheck: number;
   #status: StatsStatus = {
     state: "idle",
     reason: "not polled yet",
@@ -60,6 +86,8 @@ export class StatsPoller implements StatsControl {
     lastPollMs: null,
     countersSeen: 0,
     unknownCounters: 0,
+    externalResets: 0,
+    lastExternalResetAt: null,
   };
   #lastLogged = "";
 
@@ -67,6 +95,7 @@ export class StatsPoller implements StatsControl {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? ((m) => console.log(`stats: ${m}`));
+    this.#lastLimitCheck = this.#now();
   }
 
   status(): StatsStatus {
@@ -76,6 +105,27 @@ export class StatsPoller implements StatsControl {
   /** Replaces the stats targets (after the apply pipeline wrote a new config). */
   setTargets(targets: StatTargets): void {
     this.#targets = targets;
+  }
+
+  /** Reloads the targets of some inbounds (or all) from the database. */
+  async reloadTargets(inboundIds?: number[]): Promise<void> {
+    if (this.#targets === null || inboundIds === undefined) {
+      this.#targets = await loadStatTargets(this.#o.db);
+      return;
+    }
+    const fresh = await loadStatTargets(this.#o.db, inboundIds);
+    for (const inboundId of inboundIds) {
+      const tag = [...fresh.inbounds].find(([, id]) => id === inboundId)?.[0] ?? null;
+      const pairs = new Map([...fresh.pairs].filter(([, p]) => p.inboundId === inboundId));
+      replaceInboundTargets(this.#targets, inboundId, tag, pairs);
+    }
+    // Pairs that come back within a core run continue from their stored cursors.
+    if (this.#cursors) {
+      const stored = await loadStatCursors(this.#o.db, fresh, { pairsOnly: true });
+      for (const [name, cursor] of stored) {
+        if (!this.#cursors.has(name)) this.#cursors.set(name, cursor);
+      }
+    }
   }
 
   /** Starts polling every interval; the first poll runs after one interval. */
@@ -103,17 +153,22 @@ export class StatsPoller implements StatsControl {
 
   /** Polls now, after any poll or config swap in flight. Never throws. */
   pollNow(): Promise<void> {
-    return this.#o.lock.run(() => this.pollLocked());
+    return this.#o.lock.run(async () => void await this.pollLocked());
   }
 
   /**
    * Polls now; the caller holds the lock (the apply pipeline's flush before a planned
    * restart). Never throws: failures are logged once per state change and shown as stale.
+   * Returns what the poll found, or null when nothing was committed.
    */
-  async pollLocked(): Promise<void> {
+  async pollLocked(): Promise<PollOutcome | null> {
     const started = performance.now();
     const current = this.#o.core.current();
-    if ("stale" in current) return this.#setStale(current.stale);
+    if ("stale" in current) {
+      this.#setStale(current.stale);
+      return null;
+    }
+    let outcome: PollOutcome;
     try {
       this.#o.source.setAddress(current.apiListen);
       const [raw, uptime] = await Promise.all([this.#o.source.queryAll(), this.#o.source.uptime()]);
@@ -131,9 +186,9 @@ export class StatsPoller implements StatsControl {
       };
       let result = computeStatsDeltas(input);
       if (result.resetDetected) {
-        const runId = await this.#o.core.newRun("stats counters went backwards");
+        const runId = await this.#o.core.newRun("stats uptime went backwards");
         this.#log(
-          `counters went backwards within run ${current.runId}: counting run ${runId} from zero`,
+          `the core restarted unseen within run ${current.runId}: counting run ${runId} from zero`,
         );
         result = computeStatsDeltas({ ...input, runId });
       }
@@ -141,10 +196,17 @@ export class StatsPoller implements StatsControl {
       await applyStatsDeltas(this.#o.db, result.deltas);
       const written = performance.now();
       for (const [name, cursor] of result.deltas.cursors) this.#cursors.set(name, cursor);
+      if (result.externalResets > 0) {
+        this.#log(
+          `${EXTERNAL_RESET_REASON}: ${result.externalResets} counters were lower than at the ` +
+            "last poll while the core kept running; they count from zero again",
+        );
+      }
+      const now = this.#now();
       this.#status = {
         state: "ok",
         reason: null,
-        lastPollAt: this.#now(),
+        lastPollAt: now,
         lastPollMs: Math.round(written - started),
         lastPollPhasesMs: {
           query: Math.round(queried - started),
@@ -153,12 +215,39 @@ export class StatsPoller implements StatsControl {
         },
         countersSeen: counters.size,
         unknownCounters: result.unknown,
+        externalResets: this.#status.externalResets + result.externalResets,
+        lastExternalResetAt: result.externalResets > 0 ? now : this.#status.lastExternalResetAt,
       };
       this.#logState("ok", "stats polling works");
-      this.#o.onApplied?.(result.deltas);
+      outcome = await this.#afterPoll([...result.deltas.users.keys()], now);
     } catch (e) {
       this.#setStale(staleReason(e, current.apiListen));
+      return null;
     }
+    this.#o.onApplied?.(outcome);
+    return outcome;
+  }
+
+  /** Quota, expiry and periodic resets after a committed poll; a failure is logged only. */
+  async #afterPoll(grownUserIds: number[], now: number): Promise<PollOutcome> {
+    const since = this.#lastLimitCheck;
+    this.#lastLimitCheck = now;
+    let crossedUserIds: number[] = [];
+    let resetUserIds: number[] = [];
+    try {
+      crossedUserIds = await usersCrossingLimits(this.#o.db, grownUserIds, since, now);
+    } catch (e) {
+      this.#log(`limit check failed: ${(e as Error).message}`);
+    }
+    try {
+      resetUserIds = await resetDueTraffic(this.#o.db, now);
+      if (resetUserIds.length > 0) {
+        this.#log(`periodic traffic reset: ${resetUserIds.length} users`);
+      }
+    } catch (e) {
+      this.#log(`periodic traffic reset failed: ${(e as Error).message}`);
+    }
+    return { grownUserIds, crossedUserIds, resetUserIds };
   }
 
   #setStale(reason: string): void {

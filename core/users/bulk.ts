@@ -10,7 +10,8 @@ import type { Database, NewUserRow } from "../../db/schema.ts";
 import * as bulk from "../../db/users_bulk.ts";
 import { findInboundsByTags } from "../../db/users.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
-import { generatePassword, generateSubToken, generateUuid } from "../keys.ts";
+import { generatePassword, generateUuid } from "../keys.ts";
+import { unsetTokenHash } from "../subscriptions/sub_tokens.ts";
 import { getStatusThresholds } from "../settings.ts";
 import { clip } from "./user_fields.ts";
 import { DAY_MS, type StatusThresholds } from "./user_status.ts";
@@ -154,7 +155,10 @@ export async function runBulkAction(deps: UserDeps, request: BulkRequest): Promi
   return { action: request.action, matched, changed: changed.length };
 }
 
-/** A new user's row: generated UUID, password and subscription token; enabled, no note. */
+/**
+ * A new user's row: generated UUID and password, a placeholder subscription token hash
+ * (the token derives from the id, known after the insert); enabled, no note.
+ */
 function newUserRow(user: BatchInput["users"][number], now: number): NewUserRow {
   return {
     name: user.name,
@@ -164,7 +168,7 @@ function newUserRow(user: BatchInput["users"][number], now: number): NewUserRow 
     expires_at: user.expiresAt,
     enabled: 1,
     note: "",
-    sub_token: generateSubToken(),
+    sub_token_hash: unsetTokenHash(),
     reset_strategy: "none",
     last_reset_at: null,
     created_at: now,
@@ -208,7 +212,20 @@ export async function createUsersBatch(deps: UserDeps, input: BatchInput): Promi
       );
     }
     const rows = input.users.map((user) => newUserRow(user, now));
-    return await bulk.insertUsersBatch(trx, rows, inbounds.map((i) => i.id));
+    const ids = await bulk.insertUsersBatch(trx, rows, inbounds.map((i) => i.id));
+    const hashes: Array<[number, string]> = [];
+    for (let start = 0; start < ids.length; start += 1000) {
+      hashes.push(
+        ...await Promise.all(
+          ids.slice(start, start + 1000).map(async (id): Promise<[number, string]> => [
+            id,
+            await deps.subscriptionTokens.hash({ id, subGeneration: 0 }),
+          ]),
+        ),
+      );
+    }
+    await bulk.setUsersTokenHashes(trx, hashes);
+    return ids;
   }).catch((e) => {
     if (/UNIQUE constraint failed: users\.name/.test(String(e))) {
       throw new ConflictError("A user with one of these names was created meanwhile; try again");

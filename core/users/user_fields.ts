@@ -7,6 +7,7 @@
 import { RESET_STRATEGIES, type ResetStrategy } from "../model.ts";
 import { BYTES_PER_UNIT } from "../format.ts";
 import { COUNTER_SEPARATOR, PAIR_SEPARATOR } from "../stats/stats_names.ts";
+import { unsafeTextProblem } from "../text.ts";
 
 export const USER_NAME_MAX = 48;
 export const USER_NOTE_MAX = 500;
@@ -43,12 +44,17 @@ export function clip(text: string): string {
   return text.length > 40 ? `${text.slice(0, 40)}…` : text;
 }
 
-/** A note with line endings unified and outer whitespace trimmed; at most `USER_NOTE_MAX`. */
+/**
+ * A note with line endings unified and outer whitespace trimmed; at most `USER_NOTE_MAX`,
+ * newlines allowed, other control characters and bidi overrides refused.
+ */
 export function noteValue(note: string): { value?: string; error?: string } {
   const value = note.replace(/\r\n?/g, "\n").trim();
   if (value.length > USER_NOTE_MAX) {
     return { error: `Note must be at most ${USER_NOTE_MAX} characters (it has ${value.length})` };
   }
+  const problem = unsafeTextProblem(value, { newlines: true });
+  if (problem) return { error: `Note ${problem}` };
   return { value };
 }
 

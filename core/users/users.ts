@@ -10,16 +10,20 @@ import type { Database } from "../../db/schema.ts";
 import * as repo from "../../db/users.ts";
 import type { UserInboundTraffic, UserWithInbounds } from "../../db/users.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
-import { generatePassword, generateSubToken, generateUuid } from "../keys.ts";
+import type { User } from "../model.ts";
+import { editVersion } from "../versions.ts";
+import { generatePassword, generateUuid } from "../keys.ts";
 import type { CoreControl } from "../services.ts";
+import { type SubscriptionTokens, unsetTokenHash } from "../subscriptions/sub_tokens.ts";
 import { clip } from "./user_fields.ts";
 import { type ParsedUserInput, throwIfInvalid } from "./user_input.ts";
 
-/** What user changes need from the app: the database, the clock and the core. */
+/** What user changes need from the app: the database, the clock, the core, token hashes. */
 export interface UserDeps {
   db: Db;
   now: () => number;
   services: { core: Pick<CoreControl, "requestApply"> };
+  subscriptionTokens: Pick<SubscriptionTokens, "hash">;
 }
 
 /** A user's detail: the user, their assignments and their traffic per inbound. */
@@ -70,6 +74,31 @@ function asNameConflict(e: unknown, name: string | undefined): never {
   throw e;
 }
 
+/**
+ * The edit version of a user (see `core/versions.ts`): what the edit form shows and an
+ * update may overwrite. The user form carries it; traffic, credentials and timestamps are
+ * not part of it, so a poll or a reset never makes an open form stale.
+ */
+export function userVersion(user: User & { inbounds: string[] }): string {
+  const { name, trafficLimit, expiresAt, enabled, note, resetStrategy } = user;
+  const inbounds = [...user.inbounds].sort();
+  return editVersion({ name, trafficLimit, expiresAt, enabled, note, resetStrategy, inbounds });
+}
+
+function changedMeanwhile(name: string): ConflictError {
+  return new ConflictError(
+    `User "${clip(name)}" was changed by someone else since this form was opened; ` +
+      "reload it to see their changes, or save again to overwrite them",
+  );
+}
+
+/** The existing user whose name clashes with `name` (ignoring case), other than `selfId`. */
+async function nameTakenBy(trx: Tx, name: string | undefined, selfId?: number) {
+  if (name === undefined) return undefined;
+  const other = await repo.findUserByNameIgnoringCase(trx, name);
+  return other && other.id !== selfId ? other.name : undefined;
+}
+
 function notFound(name: string): NotFoundError {
   return new NotFoundError(`User "${clip(name)}" does not exist`);
 }
@@ -81,7 +110,8 @@ async function mustFind(trx: Tx, name: string) {
 }
 
 /**
- * Creates a user from parsed input, generating UUID, password and subscription token.
+ * Creates a user from parsed input, generating UUID and password, and storing the hash of
+ * their subscription token (generation 0).
  * Missing optional fields default to unlimited, never expiring, enabled, no note, reset
  * strategy "none" and no inbounds. Throws ValidationError (422) or ConflictError (409,
  * name taken) and then writes nothing.
@@ -93,8 +123,7 @@ export async function createUser(deps: UserDeps, input: ParsedUserInput) {
   const now = deps.now();
   const user = await writeTransaction(deps.db, async (trx) => {
     const inboundIds = await resolveInbounds(trx, v.inbounds, errors);
-    const taken = v.name !== undefined && await repo.findUserByName(trx, v.name) !== undefined;
-    throwIfInvalid(errors, taken ? v.name : undefined);
+    throwIfInvalid(errors, await nameTakenBy(trx, v.name));
     const name = v.name!;
     const id = await repo.insertUser(trx, {
       name,
@@ -104,12 +133,15 @@ export async function createUser(deps: UserDeps, input: ParsedUserInput) {
       expires_at: v.expiresAt ?? null,
       enabled: v.enabled === false ? 0 : 1,
       note: v.note ?? "",
-      sub_token: generateSubToken(),
+      sub_token_hash: unsetTokenHash(),
       reset_strategy: v.resetStrategy ?? "none",
       last_reset_at: null,
       created_at: now,
       updated_at: now,
     });
+    // The token is derived from the id, known only now.
+    const hash = await deps.subscriptionTokens.hash({ id, subGeneration: 0 });
+    await repo.updateUserRow(trx, id, { sub_token_hash: hash });
     await repo.replaceUserInbounds(trx, id, inboundIds);
     return (await repo.findUserWithInbounds(trx, name))!;
   }).catch((e) => asNameConflict(e, v.name));
@@ -121,21 +153,38 @@ export async function createUser(deps: UserDeps, input: ParsedUserInput) {
  * Changes the fields present in `input` of the user named `name` (renaming included).
  * Throws NotFoundError, ValidationError or ConflictError and then writes nothing. The core
  * is asked to apply only when something sing-box sees changed (not for a note alone).
+ *
+ * `expectedVersion` (from an edit form, see `userVersion`) is compared with the user as
+ * found inside the write transaction: a user changed, renamed or deleted since the form
+ * was opened is a 409 and nothing is written. Without it (API PATCH) only the given
+ * fields change, atomically, so concurrent partial updates do not undo each other.
  */
-export async function updateUser(deps: UserDeps, name: string, input: ParsedUserInput) {
+export async function updateUser(
+  deps: UserDeps,
+  name: string,
+  input: ParsedUserInput,
+  expectedVersion?: string,
+) {
   const errors = { ...input.errors };
   const v = input.values;
   const now = deps.now();
   let affectsConfig = false;
   const user = await writeTransaction(deps.db, async (trx) => {
-    const current = await mustFind(trx, name);
+    const current = await repo.findUserByName(trx, name);
+    if (!current) throw expectedVersion === undefined ? notFound(name) : changedMeanwhile(name);
+    const before = await repo.inboundTagsOfUsers(trx, [current.id]);
+    const currentTags = before.get(current.id) ?? [];
+    if (
+      expectedVersion !== undefined &&
+      userVersion({ ...current, inbounds: currentTags }) !== expectedVersion
+    ) {
+      throw changedMeanwhile(name);
+    }
     const inboundIds = await resolveInbounds(trx, v.inbounds, errors);
     const renamed = v.name !== undefined && v.name !== current.name;
-    const taken = renamed && await repo.findUserByName(trx, v.name!) !== undefined;
-    throwIfInvalid(errors, taken ? v.name : undefined);
+    throwIfInvalid(errors, renamed ? await nameTakenBy(trx, v.name, current.id) : undefined);
 
-    const before = await repo.inboundTagsOfUsers(trx, [current.id]);
-    const oldTags = (before.get(current.id) ?? []).join("\n");
+    const oldTags = currentTags.join("\n");
     const newTags = v.inbounds && [...v.inbounds].sort().join("\n");
     affectsConfig = renamed ||
       (v.enabled !== undefined && v.enabled !== current.enabled) ||

@@ -8,6 +8,17 @@ import type { Db } from "../../db/database.ts";
 import { parseConfig } from "../../core/config.ts";
 import { ensureAdmin } from "../../core/auth/admin_auth.ts";
 import { type ApplyScope, idleServices, type Services } from "../../core/services.ts";
+import type { HostProbe } from "../../core/port_probe.ts";
+
+/**
+ * A host on which every listen address exists and every port is free: tests that are not
+ * about the host's ports use it, so they pass whatever else runs on the machine. Tests of
+ * the port and address probes pass `realHost` instead.
+ */
+export const unoccupiedHost: HostProbe = {
+  listenAddressProblem: () => Promise.resolve(null),
+  portTakenOn: () => Promise.resolve(null),
+};
 
 export const TEST_PASSWORD = "correct horse battery";
 
@@ -48,7 +59,7 @@ export async function loginCookie(
 
 /** Builds a panel on a fresh temporary data dir, logged in. */
 export async function createTestPanel(
-  options: { services?: Services; env?: Record<string, string> } = {},
+  options: { services?: Services; env?: Record<string, string>; host?: HostProbe } = {},
 ): Promise<TestPanel> {
   const dataDir = await Deno.makeTempDir({ prefix: "singdeck-test-" });
   const apiToken = "test-api-token-0123456789";
@@ -59,7 +70,12 @@ export async function createTestPanel(
   });
   const db = await openDatabase(config.dbUrl);
   await ensureAdmin(db, TEST_PASSWORD, Date.now());
-  const app = createApp({ db, config, services: options.services ?? idleServices() });
+  const app = createApp({
+    db,
+    config,
+    services: options.services ?? idleServices(),
+    host: options.host ?? unoccupiedHost,
+  });
   const cookie = await loginCookie(app);
   const page = await app.request("/settings", { headers: { Cookie: cookie } });
   const csrfToken = (await page.text()).match(/name="_csrf" value="([^"]+)"/)?.[1];
@@ -109,6 +125,33 @@ export async function createTestPanel(
   return panel;
 }
 
+/**
+ * Runs `fn` with an app on a fresh database whose clock the test moves (`clock.now`), and
+ * the session cookie of a login at the start.
+ */
+export async function withClockedApp(
+  fn: (
+    t: { app: TestPanel["app"]; db: Db; clock: { now: number }; cookie: string },
+  ) => Promise<void>,
+): Promise<void> {
+  const dataDir = await Deno.makeTempDir({ prefix: "singdeck-test-" });
+  const db = await openDatabase(`file:${dataDir}/t.db`);
+  try {
+    const clock = { now: Date.now() };
+    await ensureAdmin(db, TEST_PASSWORD, clock.now);
+    const app = createApp({
+      db,
+      config: parseConfig([], { SINGDECK_DATA_DIR: dataDir }),
+      services: idleServices(),
+      now: () => clock.now,
+    });
+    await fn({ app, db, clock, cookie: await loginCookie(app) });
+  } finally {
+    await db.destroy();
+    await Deno.remove(dataDir, { recursive: true });
+  }
+}
+
 /** Services whose core records the reason and scope of every apply request. */
 function recordingServices(): { services: Services; applied: string[]; scopes: ApplyScope[] } {
   const applied: string[] = [];
@@ -127,9 +170,10 @@ function recordingServices(): { services: Services; applied: string[]; scopes: A
  */
 export async function withPanel(
   fn: (p: TestPanel, applied: string[], scopes: ApplyScope[]) => Promise<void>,
+  options: { host?: HostProbe } = {},
 ): Promise<void> {
   const { services, applied, scopes } = recordingServices();
-  const p = await createTestPanel({ services });
+  const p = await createTestPanel({ services, host: options.host });
   try {
     await fn(p, applied, scopes);
   } finally {
@@ -154,4 +198,18 @@ export async function snapshotDatabase(db: Db): Promise<Record<string, unknown[]
   const out: Record<string, unknown[]> = {};
   for (const t of tables) out[t] = await db.selectFrom(t).selectAll().execute();
   return out;
+}
+
+/** Asserts the status, then a JSON content type; returns the parsed body. */
+export async function expectJson<T = Record<string, unknown>>(
+  res: Response,
+  status: number,
+): Promise<T> {
+  const text = await res.text();
+  if (res.status !== status) {
+    throw new Error(`Expected status ${status}, got ${res.status}: ${text}`);
+  }
+  const type = res.headers.get("content-type") ?? "";
+  if (!type.startsWith("application/json")) throw new Error(`Expected JSON, got "${type}"`);
+  return JSON.parse(text) as T;
 }

@@ -2,8 +2,9 @@
  * A panel that looks like one in use, for page and browser tests: six inbounds with long
  * tags (made through the API, so their settings are real), 63 users in every status, one
  * with a 47-character name on all six inbounds, and services that report a running core
- * with log lines in sing-box's own format. The core is a stand-in: these tests are about
- * the pages, not about sing-box.
+ * with log lines in sing-box's own format (with a refused inbound, blocked users and
+ * counters reset externally, so those messages are on the dashboard too). The core is a
+ * stand-in: these tests are about the pages, not about sing-box.
  */
 import { freeLoopbackPort } from "../../core/port_probe.ts";
 import { idleServices, type Services } from "../../core/services.ts";
@@ -66,8 +67,10 @@ export function demoServices(now: () => number = Date.now): Services {
       ...idle.core,
       status: () => ({
         state: "running",
-        binary: "/root/.cache/singdeck/sing-box-v1.14.1/bin/sing-box",
+        kind: "singdeck-core",
+        binary: "/root/.cache/singdeck/singdeck-core-0123456789abcdef/bin/singdeck-core",
         version: "1.14.1",
+        coreVersion: "0.1.0",
         tags: ["with_quic", "with_utls", "with_v2ray_api", "with_clash_api"],
         hasV2rayApi: true,
         pid: 4242,
@@ -75,6 +78,12 @@ export function demoServices(now: () => number = Date.now): Services {
         restarts: 0,
         lastError: null,
         configError: null,
+        blockedUsers: 3,
+        failedInbounds: [{
+          tag: "trojan-tls-amsterdam-backup-node-with-long-name-refused",
+          reason:
+            "inbound/trojan[trojan-tls-amsterdam-backup-node-with-long-name-refused]: listen tcp [::]:443: bind: address already in use",
+        }],
       }),
       logLines: () => demoLogLines(now()),
     },
@@ -87,6 +96,8 @@ export function demoServices(now: () => number = Date.now): Services {
         lastPollMs: 38,
         countersSeen: 412,
         unknownCounters: 0,
+        externalResets: 24,
+        lastExternalResetAt: now() - 340_000,
       }),
     },
   };
@@ -115,7 +126,8 @@ export async function createDemoPanel(
     flow: "xtls-rprx-vision",
   });
   await api({ tag: DEMO_TAGS[1], type: "vless", tls: { mode: "self_signed" } });
-  await api({ tag: DEMO_TAGS[2], type: "vmess" });
+  // Listening on every address with no public address set: the dashboard warns.
+  await api({ tag: DEMO_TAGS[2], type: "vmess", listen: "::" });
   await api({ tag: DEMO_TAGS[3], type: "trojan", tls: { mode: "self_signed" } });
   await api({ tag: DEMO_TAGS[4], type: "shadowsocks", method: "2022-blake3-aes-128-gcm" });
   await api({ tag: DEMO_TAGS[5], type: "mixed" });
@@ -168,4 +180,12 @@ export async function createDemoPanel(
     { tag: "block", uplink: 0, downlink: 1536 },
   ]).execute();
   return p;
+}
+
+/** The path of a demo user's subscription (`/sub/{token}`), as their admin page shows it. */
+export async function demoSubscriptionPath(p: TestPanel, name = LONG_USER): Promise<string> {
+  const res = await p.request(`/users/${encodeURIComponent(name)}`);
+  const url = /id="subscription-url">([^<]+)</.exec(await res.text())?.[1];
+  if (!url) throw new Error(`No subscription URL on the page of "${name}"`);
+  return new URL(url).pathname;
 }

@@ -8,15 +8,18 @@ import { type Db, openDatabase } from "../../db/database.ts";
 import { parseConfig } from "../../core/config.ts";
 import { ensureAdmin } from "../../core/auth/admin_auth.ts";
 import { CoreService } from "../../core/sing_box/core_service.ts";
+import { saveSettings } from "../../core/settings.ts";
 import { rowToInbound } from "../../db/inbounds.ts";
 import { toUser, usersWithTraffic } from "../../db/users.ts";
 import type { Inbound, User } from "../../core/model.ts";
-import { clientOutbound } from "../../core/sing_box/sing_box_config.ts";
+import { clientOutbound } from "../../core/subscriptions/client_outbound.ts";
 import {
   expectedBytes,
   fetchViaProxy,
   freePort,
+  freeUdpPort,
   type PayloadServer,
+  requireSingBox,
   type RunningClient,
   startClient,
 } from "./sing_box.ts";
@@ -41,6 +44,13 @@ export interface LivePanel {
    * user on it, then waits until sing-box serves them.
    */
   serveOneUser(userName: string): Promise<void>;
+  /**
+   * Creates an inbound through the API on 127.0.0.1 and a free port (UDP for hysteria2 and
+   * tuic) that no earlier call of this panel took. Other programs on a busy machine can
+   * take a port between its probe and the API's: that refusal (409, "in use by another
+   * program") is retried with another port.
+   */
+  createInbound(spec: Record<string, unknown>): Promise<number>;
   /** Starts a sing-box client for `user` on inbound `tag`. */
   client(tag: string, userName: string): Promise<RunningClient>;
   close(): Promise<void>;
@@ -53,6 +63,12 @@ export async function startLivePanel(
     applyDelayMs?: number;
     tableRefreshSeconds?: number;
     log?: (message: string) => void;
+    /** The panel's port as the generated route knows it. */
+    panelPort?: number;
+    /** Let proxy users reach loopback (the payload servers); default true. */
+    privateEgress?: boolean;
+    /** The core's log level; default info. */
+    logLevel?: string;
   } = {},
 ): Promise<LivePanel> {
   const dataDir = await Deno.makeTempDir({ prefix: "singdeck-e2e-" });
@@ -65,11 +81,16 @@ export async function startLivePanel(
   });
   const db = await openDatabase(config.dbUrl);
   await ensureAdmin(db, TEST_PASSWORD, Date.now());
+  // The payload servers of these tests listen on loopback, which proxy users cannot reach
+  // by default (tests/egress_e2e_test.ts is about that default).
+  await saveSettings(db, { allowPrivateEgress: options.privateEgress === false ? "0" : "1" });
   const core = new CoreService({
     db,
+    dbUrl: config.dbUrl,
+    panelPort: options.panelPort ?? config.listenPort,
     binary: bin,
     dataDir,
-    logLevel: "info",
+    logLevel: options.logLevel ?? "info",
     pollIntervalMs: options.pollIntervalMs ?? 3_600_000,
     applyDelayMs: options.applyDelayMs ?? 300,
     log: options.log ?? (() => {}),
@@ -77,7 +98,26 @@ export async function startLivePanel(
   await core.startup();
   const app = createApp({ db, config, services: { core, stats: core.poller } });
   const clients: RunningClient[] = [];
+  const usedPorts = new Set<number>();
   const panel: LivePanel = {
+    async createInbound(spec) {
+      const udp = spec.type === "hysteria2" || spec.type === "tuic";
+      for (let attempt = 0;; attempt++) {
+        let port = udp ? await freeUdpPort() : freePort();
+        while (usedPorts.has(port)) port = udp ? await freeUdpPort() : freePort();
+        usedPorts.add(port);
+        const res = await app.request("/api/v1/inbounds", {
+          method: "POST",
+          headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+          body: JSON.stringify({ listen: "127.0.0.1", port, ...spec }),
+        });
+        const body = await res.text();
+        if (res.status === 201) return port;
+        if (res.status !== 409 || !body.includes("another program") || attempt >= 5) {
+          throw new Error(`POST /inbounds answered ${res.status}: ${body}`);
+        }
+      }
+    },
     app,
     core,
     db,
@@ -122,7 +162,8 @@ export async function startLivePanel(
       const inbound = await panel.inbound(tag);
       const user = await panel.user(userName);
       const outbound = clientOutbound(inbound, user, "127.0.0.1");
-      const client = await startClient(bin, outbound, dataDir);
+      // Clients are plain sing-box, whatever the panel runs.
+      const client = await startClient(requireSingBox(), outbound, dataDir);
       clients.push(client);
       return client;
     },

@@ -3,10 +3,13 @@
  * itself. Talks to it over HTTP on a loopback port with an API token.
  */
 import { freePort } from "./sing_box.ts";
+import { openDatabase } from "../../db/database.ts";
+import { saveSettings } from "../../core/settings.ts";
 
 export const PANEL_TOKEN = "process-token-0123456789abcdef";
 
 export interface PanelProcess {
+  /** Where it listens, as it announced it (`http://` or `https://`). */
   url: string;
   pid: number;
   output(): string;
@@ -21,22 +24,52 @@ export interface PanelProcess {
 
 const MAIN = new URL("../../main.ts", import.meta.url).pathname;
 
-/** Starts `main.ts` on a free loopback port with `dataDir`; resolves once it listens. */
+function panelEnv(dataDir: string, env: Record<string, string>): Record<string, string> {
+  return {
+    SINGDECK_LISTEN: `127.0.0.1:${freePort()}`,
+    SINGDECK_DATA_DIR: dataDir,
+    SINGDECK_API_TOKEN: PANEL_TOKEN,
+    SINGDECK_ADMIN_PASSWORD: "process test password",
+    NO_COLOR: "1",
+    ...env,
+  };
+}
+
+/** Runs `main.ts` with `args` to completion (a one-shot command); returns its exit code and output. */
+export async function runPanelCommand(
+  dataDir: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; output: string }> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", MAIN, ...args],
+    env: panelEnv(dataDir, env),
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return { code: out.code, output: decoder.decode(out.stdout) + decoder.decode(out.stderr) };
+}
+
+/**
+ * Starts `main.ts` on a free loopback port with `dataDir`; resolves once it listens.
+ * Proxy users may reach loopback (where the tests' payload servers listen).
+ */
 export async function startPanelProcess(
   dataDir: string,
   env: Record<string, string>,
+  args: string[] = [],
 ): Promise<PanelProcess> {
-  const port = freePort();
+  // Only into a data dir that exists: tests of how the panel creates one leave it alone.
+  if (await Deno.stat(dataDir).then((s) => s.isDirectory, () => false)) {
+    const db = await openDatabase(`file:${dataDir}/singdeck.db`);
+    await saveSettings(db, { allowPrivateEgress: "1" });
+    await db.destroy();
+  }
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", MAIN],
-    env: {
-      SINGDECK_LISTEN: `127.0.0.1:${port}`,
-      SINGDECK_DATA_DIR: dataDir,
-      SINGDECK_API_TOKEN: PANEL_TOKEN,
-      SINGDECK_ADMIN_PASSWORD: "process test password",
-      NO_COLOR: "1",
-      ...env,
-    },
+    args: ["run", "--allow-all", MAIN, ...args],
+    env: panelEnv(dataDir, env),
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -61,7 +94,7 @@ export async function startPanelProcess(
   } finally {
     clearTimeout(timer);
   }
-  const url = `http://127.0.0.1:${port}`;
+  const url = /singdeck listening on (\S+)/.exec(text)![1];
   return {
     url,
     pid: child.pid,

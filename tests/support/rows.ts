@@ -5,7 +5,13 @@
  */
 import type { Db } from "../../db/database.ts";
 import type { NewInboundRow, NewUserRow } from "../../db/schema.ts";
+import { unsetTokenHash } from "../../core/subscriptions/sub_tokens.ts";
 
+/**
+ * Ports of inserted rows only need to differ from each other: these rows are never bound
+ * (no sing-box runs in the tests that use them) and inbound checks in test panels do not
+ * probe the host (`unoccupiedHost`), so what else holds these ports does not matter.
+ */
 let nextPort = 20000;
 
 /**
@@ -52,7 +58,7 @@ export async function insertUserRows(
       expires_at: null,
       enabled: 1,
       note: "",
-      sub_token: crypto.randomUUID(),
+      sub_token_hash: unsetTokenHash(),
       reset_strategy: "none",
       last_reset_at: null,
       created_at: now,

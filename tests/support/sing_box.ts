@@ -6,6 +6,11 @@
 import dgram from "node:dgram";
 import { freeLoopbackPort } from "../../core/port_probe.ts";
 import {
+  cachedSingBoxPath,
+  cachedSingdeckCorePath,
+  onPath,
+} from "../../core/sing_box/sing_box_locate.ts";
+import {
   generatePassword,
   generateRealityKeyPair,
   generateShortId,
@@ -14,23 +19,17 @@ import {
 import type { Inbound, RealitySettings, TlsSettings, User } from "../../core/model.ts";
 import { certificateFiles } from "./tls.ts";
 
-const CACHED_VERSION = "v1.14.1";
-
 /**
  * The sing-box binary for tests: env `SINGDECK_SING_BOX`, else the build cached by
  * `scripts/install_sing_box.sh`, else `sing-box` on PATH; null when none exists.
  */
 export function findSingBox(): string | null {
-  const fromEnv = Deno.env.get("SINGDECK_SING_BOX");
+  const env = Deno.env.toObject();
+  const fromEnv = env.SINGDECK_SING_BOX;
   if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
-  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
-    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
-  const cached = `${cacheRoot}/sing-box-${CACHED_VERSION}/bin/sing-box`;
+  const cached = cachedSingBoxPath(env);
   if (isFile(cached)) return cached;
-  for (const dir of (Deno.env.get("PATH") ?? "").split(":")) {
-    if (dir && isFile(`${dir}/sing-box`)) return `${dir}/sing-box`;
-  }
-  return null;
+  return onPath(env);
 }
 
 function isFile(path: string): boolean {
@@ -59,6 +58,55 @@ export function singBoxTestOptions(name: string): { name: string; ignore: boolea
   }
   return { name, ignore: missing && !ci };
 }
+
+/**
+ * The singdeck-core binary for tests: env `SINGDECK_CORE`, else the newest build cached by
+ * `scripts/install_singdeck_core.sh`; null when none exists.
+ */
+export function findSingdeckCore(): string | null {
+  const fromEnv = Deno.env.get("SINGDECK_CORE");
+  if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
+  return cachedSingdeckCorePath(Deno.env.toObject());
+}
+
+/** The two programs the panel can run: plain sing-box, or singdeck-core. */
+export type CoreFlavour = "sing-box" | "singdeck-core";
+
+/**
+ * Registers `fn` as one test per core flavour ("name [sing-box]", "name [singdeck-core]"),
+ * each given its core binary. A missing binary makes its test ignored with a warning,
+ * except under `CI=true`, where it fails.
+ */
+export function testWithEachCore(
+  name: string,
+  fn: (bin: string, flavour: CoreFlavour) => Promise<void>,
+  flavours: CoreFlavour[] = ["sing-box", "singdeck-core"],
+): void {
+  const ci = Deno.env.get("CI") === "true";
+  for (const flavour of flavours) {
+    const bin = flavour === "sing-box" ? findSingBox() : findSingdeckCore();
+    if (bin === null && !ci) {
+      console.warn(
+        `Ignoring "${name} [${flavour}]": ${
+          flavour === "sing-box" ? MISSING_REASON : MISSING_CORE_REASON
+        }`,
+      );
+    }
+    Deno.test({
+      name: `${name} [${flavour}]`,
+      ignore: bin === null && !ci,
+      fn: () => {
+        if (bin === null) {
+          throw new Error(flavour === "sing-box" ? MISSING_REASON : MISSING_CORE_REASON);
+        }
+        return fn(bin, flavour);
+      },
+    });
+  }
+}
+
+const MISSING_CORE_REASON = "singdeck-core not found: set SINGDECK_CORE or run " +
+  "scripts/install_singdeck_core.sh";
 
 /** The sing-box binary, or an error saying how to get one (fails the test under CI). */
 export function requireSingBox(): string {
@@ -114,6 +162,8 @@ export interface StartOptions {
   waitForPort?: number;
   /** Give up after this many ms (default 15000). */
   timeoutMs?: number;
+  /** Extra environment variables (e.g. `SSL_CERT_FILE` for a test CA). */
+  env?: Record<string, string>;
 }
 
 /**
@@ -131,6 +181,7 @@ export async function startSingBox(
   await Deno.writeTextFile(file, JSON.stringify(config, null, 2));
   const process = new Deno.Command(bin, {
     args: ["run", "-c", file, "--disable-color"],
+    env: options.env,
     stdin: "null",
     stdout: "piped",
     stderr: "piped",
@@ -234,6 +285,7 @@ export async function startClient(
   bin: string,
   outbound: Record<string, unknown>,
   dir: string,
+  options: Pick<StartOptions, "env"> = {},
 ): Promise<RunningClient> {
   const proxyPort = freePort();
   const config = {
@@ -242,7 +294,7 @@ export async function startClient(
     outbounds: [{ ...outbound, tag: "proxy" }],
     route: { final: "proxy" },
   };
-  const running = await startSingBox(bin, config, dir, { waitForPort: proxyPort });
+  const running = await startSingBox(bin, config, dir, { ...options, waitForPort: proxyPort });
   return { ...running, proxyPort };
 }
 
@@ -299,6 +351,27 @@ export function startPayloadServer(): PayloadServer {
         headers: { "content-type": "application/octet-stream", "content-length": String(total) },
       });
     }
+    const paced = /^\/paced\/(\d+)\/(\d+)$/.exec(url.pathname);
+    if (req.method === "GET" && paced) {
+      // `expectedBytes(n)` at `rate` bytes a second, in 4 KiB chunks on a schedule.
+      const total = Number(paced[1]), rate = Number(paced[2]);
+      const started = performance.now();
+      let offset = 0;
+      const body = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (offset >= total) return controller.close();
+          const due = started + (offset / rate) * 1000;
+          const wait = due - performance.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          const length = Math.min(4096, total - offset);
+          controller.enqueue(payloadChunk(offset, length));
+          offset += length;
+        },
+      }, { highWaterMark: 0 });
+      return new Response(body, {
+        headers: { "content-type": "application/octet-stream", "content-length": String(total) },
+      });
+    }
     if (req.method === "POST" && url.pathname === "/upload") {
       const received = new Uint8Array(await req.arrayBuffer());
       return Response.json({ received: received.length, sha256: await sha256Hex(received) });
@@ -307,6 +380,45 @@ export function startPayloadServer(): PayloadServer {
   });
   const port = server.addr.port;
   return { port, url: `http://127.0.0.1:${port}`, stop: () => server.shutdown() };
+}
+
+/** What a streamed download got before it ended or broke. */
+export interface StreamedDownload {
+  status: number;
+  /** Bytes received, each checked against `expectedBytes`. */
+  received: number;
+  /** Why the download stopped early (null when it completed). */
+  error: string | null;
+}
+
+/**
+ * Downloads `GET /paced/:n/:rate` (or any payload URL) through the proxy on `proxyPort`,
+ * reading as it arrives and checking every byte against `expectedBytes`; a broken
+ * connection is not thrown but reported with the bytes received until then.
+ */
+export async function streamViaProxy(proxyPort: number, url: string): Promise<StreamedDownload> {
+  const client = Deno.createHttpClient({ proxy: { url: `http://127.0.0.1:${proxyPort}` } });
+  let received = 0;
+  let status = 0;
+  try {
+    const response = await fetch(url, { client });
+    status = response.status;
+    const reader = response.body!.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const expected = payloadChunk(received, value.length);
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] !== expected[i]) throw new Error(`byte ${received + i} differs`);
+      }
+      received += value.length;
+    }
+    return { status, received, error: null };
+  } catch (e) {
+    return { status, received, error: (e as Error).message };
+  } finally {
+    client.close();
+  }
 }
 
 /** Fetches `url` through the HTTP proxy on 127.0.0.1:`proxyPort`; reads the whole body. */
@@ -352,7 +464,8 @@ export function makeUser(fields: Partial<User> & Pick<User, "name">): User {
     expiresAt: null,
     enabled: true,
     note: "",
-    subToken: "",
+    subGeneration: 0,
+    lastSubscription: null,
     resetStrategy: "none",
     uplink: 0,
     downlink: 0,
@@ -391,8 +504,6 @@ export async function makeReality(
 export function findSingBoxWithoutV2rayApi(): string | null {
   const fromEnv = Deno.env.get("SINGDECK_SING_BOX_NO_V2RAY_API");
   if (fromEnv) return isFile(fromEnv) ? fromEnv : null;
-  const cacheRoot = Deno.env.get("SINGDECK_CACHE_DIR") ??
-    `${Deno.env.get("XDG_CACHE_HOME") ?? `${Deno.env.get("HOME") ?? ""}/.cache`}/singdeck`;
-  const cached = `${cacheRoot}/sing-box-${CACHED_VERSION}-no-v2ray-api/bin/sing-box`;
+  const cached = cachedSingBoxPath(Deno.env.toObject(), "-no-v2ray-api");
   return isFile(cached) ? cached : null;
 }
