@@ -191,13 +191,16 @@ export async function insertUsersBatch(
 }
 
 /**
- * Sets the subscription token hash of each `[id, hash]` pair, 1,000 per set-based UPDATE
- * (a batch is inserted with placeholder hashes: a token derives from the id).
+ * Replaces the placeholder subscription token hash of each `[id, hash]` pair, 1,000 per
+ * set-based UPDATE (a batch is inserted with placeholders, `unset:…` as in
+ * core/subscriptions/sub_tokens.ts: a token derives from the id). A hash already set (a
+ * token regenerated meanwhile) stays.
  */
 export async function setUsersTokenHashes(db: Q, hashes: Array<[number, string]>) {
   for (let start = 0; start < hashes.length; start += 1000) {
     await sql`UPDATE users SET sub_token_hash = j.value ->> 1
       FROM json_each(${JSON.stringify(hashes.slice(start, start + 1000))}) AS j
-      WHERE users.id = j.value ->> 0`.execute(db);
+      WHERE users.id = j.value ->> 0 AND users.sub_token_hash >= 'unset:'
+        AND users.sub_token_hash < 'unset;'`.execute(db);
   }
 }
