@@ -29,6 +29,7 @@ import { authRoutes, SESSION_COOKIE } from "./routes/auth.tsx";
 import { dashboardRoutes } from "./routes/dashboard.tsx";
 import { inboundRoutes } from "./routes/inbounds.tsx";
 import { userRoutes } from "./routes/users.tsx";
+import { batchBodyLimit } from "./routes/users_bulk.tsx";
 import { settingsRoutes } from "./routes/settings.tsx";
 import { apiRoutes } from "./routes/api.ts";
 import { subscriptionRoutes } from "./routes/sub.tsx";
@@ -54,6 +55,24 @@ export interface AppEnv {
     session: AdminSession | null;
   };
 }
+
+/**
+ * Only the panel's own scripts and styles run: no inline scripts, no inline styles, no
+ * eval (htmx runs with `allowEval: false`, see views/layout.tsx). Images may be data: URLs
+ * (QR codes). Nothing may frame the panel.
+ */
+export const CONTENT_SECURITY_POLICY = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
 /** Paths answered without login, matched against the normalised path. */
 const PUBLIC_PATHS = [/^\/login$/, /^\/healthz$/, /^\/sub\/[^/]+$/];
@@ -102,6 +121,7 @@ export function createApp(
     referrerPolicy: "same-origin",
     crossOriginEmbedderPolicy: false,
     strictTransportSecurity: false,
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
   }));
   app.use(async (c, next) => {
     await next();
@@ -119,7 +139,12 @@ export function createApp(
     onError: (c) => tooLarge(c, LOGIN_BODY_MAX),
   });
   const otherBodyLimit = bodyLimit({ maxSize: BODY_MAX, onError: (c) => tooLarge(c, BODY_MAX) });
-  app.use((c, next) => (c.req.path === "/login" ? loginBodyLimit : otherBodyLimit)(c, next));
+  // A batch of users (a CSV upload, routes/users_bulk.tsx) may be up to 16 MB.
+  app.use((c, next) => {
+    if (c.req.path === "/login") return loginBodyLimit(c, next);
+    if (c.req.method === "POST" && c.req.path === "/users/batch") return batchBodyLimit(c, next);
+    return otherBodyLimit(c, next);
+  });
   app.use(async (c, next) => {
     c.set("deps", deps);
     c.set("session", null);
@@ -166,7 +191,7 @@ export function createApp(
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) return c.json({ error: "Not found", fields: {} }, 404);
-    return c.html(<ErrorPage status={404} message="Page not found" />, 404);
+    return c.html(<ErrorPage status={404} message="Page not found" session={c.var.session} />, 404);
   });
 
   app.onError((err, c) => {
@@ -180,7 +205,10 @@ export function createApp(
     if (c.req.header("HX-Request")) {
       return c.html(<div class="flash error" role="alert">{message}</div>, status);
     }
-    return c.html(<ErrorPage status={status} message={message} />, status);
+    return c.html(
+      <ErrorPage status={status} message={message} session={c.var.session} />,
+      status,
+    );
   });
 
   return app;

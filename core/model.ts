@@ -81,6 +81,8 @@ export interface Inbound {
   settings: InboundSettings;
   uplink: number;
   downlink: number;
+  /** When an admin last reset the traffic counters (null: never; absent: not loaded). */
+  trafficResetAt?: number | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -111,4 +113,17 @@ export interface User {
   updatedAt: number;
 }
 
-export type UserStatus = "active" | "near_limit" | "limited" | "expired" | "disabled";
+/**
+ * A user's status, from the most to the least severe: disabled, expired, limited (quota
+ * reached), near_limit (near the quota), expiring (expires soon), active. Only the last three
+ * may connect.
+ */
+export const USER_STATUSES = [
+  "active",
+  "expiring",
+  "near_limit",
+  "limited",
+  "expired",
+  "disabled",
+] as const;
+export type UserStatus = typeof USER_STATUSES[number];

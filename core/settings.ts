@@ -10,6 +10,7 @@ import type { Db } from "../db/database.ts";
 import { readSettingRows, writeSettingRows } from "../db/settings.ts";
 import { isHostname, normalizeIpAddress } from "./addresses.ts";
 import { ValidationError } from "./errors.ts";
+import type { StatusThresholds } from "./users/user_status.ts";
 
 type Parsed<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
 
@@ -114,6 +115,10 @@ export const SETTING_DEFINITIONS = {
    * the proxy (off by default: they reach only the public internet).
    */
   allowPrivateEgress: booleanSetting("Allow proxy users to reach private networks", false),
+  /** Percent of the quota used from which a user is shown as near their limit. */
+  nearQuotaPercent: integerSetting("Near quota from", 80, 1, 100),
+  /** Days before expiry from which a user is shown as expiring soon (0: never). */
+  expiringDays: integerSetting("Expires soon within", 3, 0, 365),
   /**
    * Where subscription URLs point (`{base}/sub/{token}`): the panel as users reach it,
    * e.g. behind a reverse proxy. Empty: the address the admin's browser or API call uses.
@@ -152,6 +157,12 @@ export async function getSettings(db: Db): Promise<PanelSettings> {
   }
   cache.set(db, settings as PanelSettings);
   return settings as PanelSettings;
+}
+
+/** The thresholds of the "near quota" and "expires soon" statuses. */
+export async function getStatusThresholds(db: Db): Promise<StatusThresholds> {
+  const { nearQuotaPercent, expiringDays } = await getSettings(db);
+  return { nearQuotaPercent, expiringDays };
 }
 
 /**

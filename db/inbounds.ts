@@ -38,6 +38,7 @@ export function rowToInbound(row: InboundRow): Inbound {
     settings,
     uplink: row.uplink,
     downlink: row.downlink,
+    trafficResetAt: row.traffic_reset_at,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };
@@ -130,6 +131,16 @@ export async function toggleInboundEnabled(
     .set({ enabled: sql<number>`1 - enabled`, updated_at: now })
     .where("tag", "=", tag).returning(["id", "enabled"]).executeTakeFirst();
   return row ? { id: row.id, enabled: row.enabled === 1 } : undefined;
+}
+
+/**
+ * Sets an inbound's traffic totals to zero and records when. Its stats cursors stay, so
+ * the next poll adds only what sing-box counts from now on. Users' totals are untouched.
+ */
+export async function clearInboundTraffic(db: Q, id: number, now: number): Promise<void> {
+  await db.updateTable("inbounds")
+    .set({ uplink: 0, downlink: 0, traffic_reset_at: now, updated_at: now })
+    .where("id", "=", id).execute();
 }
 
 /**

@@ -40,6 +40,8 @@ export interface InboundsTable {
   settings: string;
   uplink: Generated<number>;
   downlink: Generated<number>;
+  /** When the traffic counters were last reset by the admin, or null (migration 0005). */
+  traffic_reset_at: Generated<number | null>;
   created_at: number;
   updated_at: number;
 }

@@ -5,6 +5,7 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import type { Database, NewUserRow, UserRow, UserUpdate } from "./schema.ts";
 import type { ResetStrategy, User } from "../core/model.ts";
+import { statusCondition, type StatusFilter } from "./user_status.ts";
 
 type Q = Kysely<Database> | Transaction<Database>;
 
@@ -34,6 +35,8 @@ export interface UserWithInbounds extends User {
 export interface UserListOptions {
   /** Part of the name, matched literally and case-insensitively (ASCII). */
   search?: string;
+  /** Only users with this status. */
+  status?: StatusFilter;
   sort?: UserSort;
   /** 1-based. */
   page?: number;
@@ -42,7 +45,7 @@ export interface UserListOptions {
 
 export interface UserList {
   rows: UserWithInbounds[];
-  /** Users matching the search, over all pages. */
+  /** Users matching the search and status, over all pages. */
   total: number;
 }
 
@@ -94,12 +97,19 @@ export function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (ch) => `\\${ch}`);
 }
 
-function searchFilter<QB extends { where: (expression: RawBuilder<boolean>) => QB }>(
+/** The condition of a name search: the name contains `search`, literally. */
+export function searchCondition(search: string): RawBuilder<boolean> {
+  return sql<boolean>`users.name LIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`;
+}
+
+/** Restricts a query over `users` joined with `user_traffic` to the search and status. */
+function listFilter<QB extends { where: (expression: RawBuilder<boolean>) => QB }>(
   query: QB,
-  search: string | undefined,
+  options: Pick<UserListOptions, "search" | "status">,
 ): QB {
-  if (!search) return query;
-  return query.where(sql<boolean>`users.name LIKE ${`%${escapeLike(search)}%`} ESCAPE '\\'`);
+  if (options.search) query = query.where(searchCondition(options.search));
+  if (options.status) query = query.where(statusCondition(options.status));
+  return query;
 }
 
 /**
@@ -114,7 +124,7 @@ export function userListQuery(db: Q, options: UserListOptions) {
   const pageSize = options.pageSize ?? USERS_PAGE_SIZE;
   const page = options.page ?? 1;
   const traffic = sql`user_traffic.uplink + user_traffic.downlink`;
-  let query = searchFilter(usersWithTraffic(db), options.search);
+  let query = listFilter(usersWithTraffic(db), options);
   switch (options.sort ?? "name") {
     case "name":
       query = query.orderBy("users.name", "asc");
@@ -146,17 +156,25 @@ export function userListQuery(db: Q, options: UserListOptions) {
   return query.limit(pageSize).offset((page - 1) * pageSize);
 }
 
-/** One page of users (with their inbound tags) and the number matching the search. */
-export async function listUsers(db: Q, options: UserListOptions = {}): Promise<UserList> {
+/** One page of users (with their inbound tags), without counting the matches. */
+export async function listUserRows(
+  db: Q,
+  options: UserListOptions = {},
+): Promise<UserWithInbounds[]> {
   const rows = await userListQuery(db, options).execute();
-  const count = await searchFilter(db.selectFrom("users"), options.search)
+  const tags = await inboundTagsOfUsers(db, rows.map((r) => r.id));
+  return rows.map((row) => ({ ...toUser(row), inbounds: tags.get(row.id) ?? [] }));
+}
+
+/** One page of users (with their inbound tags) and the number matching search and status. */
+export async function listUsers(db: Q, options: UserListOptions = {}): Promise<UserList> {
+  const from = options.status
+    ? db.selectFrom("users").innerJoin("user_traffic", "user_traffic.user_id", "users.id")
+    : db.selectFrom("users");
+  const count = await listFilter(from, options)
     .select((eb) => eb.fn.countAll<number>().as("n"))
     .executeTakeFirstOrThrow();
-  const tags = await inboundTagsOfUsers(db, rows.map((r) => r.id));
-  return {
-    rows: rows.map((row) => ({ ...toUser(row), inbounds: tags.get(row.id) ?? [] })),
-    total: Number(count.n),
-  };
+  return { rows: await listUserRows(db, options), total: Number(count.n) };
 }
 
 /** The assigned inbound tags of several users in one query, each list sorted by tag. */
@@ -250,6 +268,12 @@ export function findInboundsByTags(db: Q, tags: string[]) {
 export async function listInboundTags(db: Q): Promise<string[]> {
   const rows = await db.selectFrom("inbounds").select("tag").orderBy("tag").execute();
   return rows.map((row) => row.tag);
+}
+
+/** Every inbound's tag and whether it is enabled, by tag: the user form's choices. */
+export async function listInboundChoices(db: Q): Promise<Array<{ tag: string; enabled: boolean }>> {
+  const rows = await db.selectFrom("inbounds").select(["tag", "enabled"]).orderBy("tag").execute();
+  return rows.map((row) => ({ tag: row.tag, enabled: row.enabled === 1 }));
 }
 
 /** Inserts a user; returns the new id. */

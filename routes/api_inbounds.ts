@@ -1,5 +1,6 @@
 /**
- * API v1 inbounds: list (sortable), read, create, partial update, delete. Errors come
+ * API v1 inbounds: list (sortable), read, create, partial update, delete, reset traffic.
+ * Errors come
  * from `app.onError` as `{"error", "fields"}`.
  */
 import { Hono } from "hono";
@@ -10,6 +11,7 @@ import {
   deleteInbound,
   getInboundSummary,
   type InboundSummary,
+  resetInboundTraffic,
   updateInbound,
 } from "../core/inbounds/inbounds.ts";
 import { parseInboundJson, parseInboundSort } from "../core/inbounds/inbound_input.ts";
@@ -28,6 +30,7 @@ function inboundJson(inbound: InboundSummary) {
     users: inbound.users,
     uplink: inbound.uplink,
     downlink: inbound.downlink,
+    trafficResetAt: inbound.trafficResetAt ? new Date(inbound.trafficResetAt).toISOString() : null,
     settings: publicInboundSettings(inbound.settings),
   };
 }
@@ -61,6 +64,12 @@ export function apiInboundRoutes() {
     const input = parseInboundJson(await readJson(c));
     const updated = await updateInbound(c.var.deps, c.req.param("tag"), input);
     return c.json({ inbound: inboundJson(await getInboundSummary(c.var.deps.db, updated.tag)) });
+  });
+
+  /** Sets the inbound's uplink and downlink totals to zero; users' traffic is untouched. */
+  app.post("/inbounds/:tag/reset-traffic", async (c) => {
+    const inbound = await resetInboundTraffic(c.var.deps, c.req.param("tag"));
+    return c.json({ inbound: inboundJson(await getInboundSummary(c.var.deps.db, inbound.tag)) });
   });
 
   app.delete("/inbounds/:tag", async (c) => {

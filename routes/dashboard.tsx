@@ -3,17 +3,20 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { dashboardCounts } from "../db/dashboard.ts";
+import { countUsersByStatus } from "../db/user_status.ts";
 import { listOutboundTraffic } from "../db/traffic.ts";
+import { getSettings, getStatusThresholds } from "../core/settings.ts";
 import { maskSecrets } from "../core/sing_box/sing_box_config.ts";
-import { getSettings } from "../core/settings.ts";
+import { filterLogLines, parseLogFilter } from "../core/sing_box/log_lines.ts";
 import { inboundsWithoutClientAddress } from "../db/subscriptions.ts";
 import {
   ConfigPage,
   DashboardPage,
   type DashboardProps,
   DashboardStatus,
-  LogsPage,
 } from "../views/dashboard.tsx";
+import { LogsPage, LogsView } from "../views/logs.tsx";
+import { wantsFragment } from "./htmx.ts";
 
 async function dashboardProps(c: Context<AppEnv>): Promise<DashboardProps> {
   const { db, services, now, config } = c.var.deps;
@@ -24,7 +27,8 @@ async function dashboardProps(c: Context<AppEnv>): Promise<DashboardProps> {
     unaddressedInbounds: publicAddressSet ? [] : await inboundsWithoutClientAddress(db),
     username: session.username,
     csrfToken: session.csrfToken,
-    counts: await dashboardCounts(db, t),
+    counts: await dashboardCounts(db),
+    statusCounts: await countUsersByStatus(db, t, await getStatusThresholds(db)),
     core: services.core.status(),
     stats: services.stats.status(),
     outbounds: await listOutboundTraffic(db),
@@ -39,7 +43,10 @@ export function dashboardRoutes() {
 
   app.get("/", async (c) => {
     const props = await dashboardProps(c);
-    if (c.req.query("fragment") === "status") return c.html(<DashboardStatus {...props} />);
+    c.header("Vary", "HX-Request");
+    if (c.req.query("fragment") === "status" && wantsFragment(c)) {
+      return c.html(<DashboardStatus {...props} />);
+    }
     return c.html(<DashboardPage {...props} />);
   });
 
@@ -55,13 +62,18 @@ export function dashboardRoutes() {
 
   app.get("/logs", (c) => {
     const session = c.var.session!;
+    const filter = parseLogFilter(c.req.query());
+    const kept = c.var.deps.services.core.logLines();
+    const props = {
+      filter,
+      lines: filterLogLines(kept, filter),
+      kept: kept.length,
+      refreshSeconds: c.var.deps.config.tableRefresh,
+    };
+    c.header("Vary", "HX-Request");
+    if (wantsFragment(c)) return c.html(<LogsView {...props} />);
     return c.html(
-      <LogsPage
-        username={session.username}
-        csrfToken={session.csrfToken}
-        lines={c.var.deps.services.core.logLines()}
-        refreshSeconds={c.var.deps.config.tableRefresh}
-      />,
+      <LogsPage {...props} username={session.username} csrfToken={session.csrfToken} />,
     );
   });
 

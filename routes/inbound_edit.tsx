@@ -17,9 +17,13 @@ import {
   type InboundFormProps,
   inboundFormValues,
   InboundTypeFields,
+  isSuggestedTag,
   newInboundFormValues,
   submittedFormValues,
+  suggestedTag,
+  TagInput,
 } from "../views/inbound_form.tsx";
+import { suggestInboundPort } from "../core/inbounds/inbound_defaults.ts";
 import { redirectAfterPost, wantsFragment } from "./htmx.ts";
 
 type Ctx = Context<AppEnv>;
@@ -42,8 +46,13 @@ function renderForm(
     version: stored && inboundVersion(stored),
   };
   if (status !== 200 && wantsFragment(c)) return c.html(<InboundForm {...formProps} />, status);
+  const traffic = stored && {
+    uplink: stored.uplink,
+    downlink: stored.downlink,
+    resetAt: stored.trafficResetAt ?? null,
+  };
   return c.html(
-    <InboundFormPage {...formProps} username={c.var.session!.username} />,
+    <InboundFormPage {...formProps} traffic={traffic} username={c.var.session!.username} />,
     status,
   );
 }
@@ -64,15 +73,26 @@ function formError(c: Ctx, error: unknown, form: Record<string, unknown>, stored
 export function inboundEditRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/inbounds/new", (c) => {
+  app.get("/inbounds/new", async (c) => {
     const type = c.req.query("type") || "vless";
-    return renderForm(c, { values: newInboundFormValues(type), errors: {} });
+    const port = await suggestInboundPort(c.var.deps.db, type);
+    return renderForm(c, { values: newInboundFormValues(type, port), errors: {} });
   });
 
+  /**
+   * The fields of the type chosen in the new-inbound form (which sends all its values);
+   * a tag the form suggested follows the new type.
+   */
   app.get("/inbounds/form-fields", (c) => {
     const type = c.req.query("type") ?? "";
+    const tag = c.req.query("tag") ?? "";
+    const port = (c.req.query("port") ?? "").trim();
+    const retag = /^\d{1,5}$/.test(port) && isSuggestedTag(tag, port);
     return c.html(
-      <InboundTypeFields type={type} values={newInboundFormValues(type)} errors={{}} />,
+      <>
+        <InboundTypeFields type={type} values={newInboundFormValues(type)} errors={{}} />
+        {retag && <TagInput value={suggestedTag(type, port)} oob />}
+      </>,
     );
   });
 
@@ -94,7 +114,13 @@ export function inboundEditRoutes() {
       stored: inbound,
       values: inboundFormValues(inbound),
       errors: {},
-      notice: saved === "created" ? "Inbound created" : saved ? "Inbound saved" : undefined,
+      notice: saved === "created"
+        ? "Inbound created"
+        : saved === "reset"
+        ? "Traffic reset to zero"
+        : saved
+        ? "Inbound saved"
+        : undefined,
     });
   });
 

@@ -1,11 +1,17 @@
 /**
- * Inbounds pages: the sortable, self-refreshing list and its toggle and delete buttons.
+ * Inbounds pages: the sortable, self-refreshing list and its toggle and delete buttons, and
+ * the traffic reset of the edit page.
  * The new/edit form is in `inbound_edit.tsx`, mounted here.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
-import { deleteInbound, type InboundSort, toggleInbound } from "../core/inbounds/inbounds.ts";
+import {
+  deleteInbound,
+  type InboundSort,
+  resetInboundTraffic,
+  toggleInbound,
+} from "../core/inbounds/inbounds.ts";
 import { parseInboundSort } from "../core/inbounds/inbound_input.ts";
 import { listInbounds } from "../db/inbounds.ts";
 import { INBOUNDS_TABLE_CONTAINER, InboundsPage, InboundsTable } from "../views/inbounds.tsx";
@@ -60,6 +66,11 @@ export function inboundRoutes() {
     const sort = parseInboundSort(c.req.query("sort"));
     await toggleInbound(c.var.deps, c.req.param("tag"));
     return wantsFragment(c) ? renderTable(c, sort) : c.redirect(listUrl(sort), 303);
+  });
+
+  app.post("/inbounds/:tag/reset-traffic", async (c) => {
+    const inbound = await resetInboundTraffic(c.var.deps, c.req.param("tag"));
+    return redirectAfterPost(c, `/inbounds/${encodeURIComponent(inbound.tag)}/edit?saved=reset`);
   });
 
   app.post("/inbounds/:tag/delete", async (c) => {

@@ -1,4 +1,7 @@
-/** Settings: subscriptions (where clients connect), the admin password, API tokens. */
+/**
+ * Settings: subscriptions (where clients connect), user status thresholds, private egress,
+ * the admin password, API tokens.
+ */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
@@ -8,18 +11,24 @@ import { deleteApiToken, listApiTokens } from "../db/admins.ts";
 import { SettingsPage, type SettingsProps } from "../views/settings.tsx";
 import { getSettings, saveSettings } from "../core/settings.ts";
 import type { SubscriptionSettingsProps } from "../views/settings_subscriptions.tsx";
+import type { SecuritySettingsProps } from "../views/settings_security.tsx";
 
 const SUBSCRIPTION_KEYS = ["publicAddress", "subscriptionBaseUrl", "profileUpdateHours"] as const;
 
-async function render(
-  c: Context<AppEnv>,
-  extra: Partial<SettingsProps> & { subscriptionForm?: Partial<SubscriptionSettingsProps> } = {},
-  status: 200 | 201 | 422 = 200,
-) {
+type Extra =
+  & Partial<Omit<SettingsProps, "username" | "csrfToken" | "tokens" | "subscriptions" | "security">>
+  & {
+    subscriptionForm?: Partial<SubscriptionSettingsProps>;
+    securityForm?: Partial<SecuritySettingsProps>;
+  };
+
+async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 | 422 = 200) {
   const session = c.var.session!;
-  const tokens = await listApiTokens(c.var.deps.db);
-  const settings = await getSettings(c.var.deps.db);
-  const { subscriptionForm, ...rest } = extra;
+  const { db } = c.var.deps;
+  const tokens = await listApiTokens(db);
+  const settings = await getSettings(db);
+  c.header("Cache-Control", "no-store"); // a new token is shown once
+  const { subscriptionForm, securityForm, ...rest } = extra;
   const subscriptions: SubscriptionSettingsProps = {
     csrfToken: session.csrfToken,
     values: {
@@ -29,12 +38,22 @@ async function render(
     },
     ...subscriptionForm,
   };
+  const security: SecuritySettingsProps = {
+    csrfToken: session.csrfToken,
+    allowPrivateEgress: settings.allowPrivateEgress,
+    ...securityForm,
+  };
   return c.html(
     <SettingsPage
       username={session.username}
       csrfToken={session.csrfToken}
       tokens={tokens}
+      statusValues={{
+        nearQuotaPercent: String(settings.nearQuotaPercent),
+        expiringDays: String(settings.expiringDays),
+      }}
       subscriptions={subscriptions}
+      security={security}
       {...rest}
     />,
     status,
@@ -49,7 +68,22 @@ function field(form: Record<string, unknown>, name: string): string {
 export function settingsRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/settings", (c) => render(c));
+  app.get("/settings", (c) => render(c, { statusSaved: c.req.query("saved") === "statuses" }));
+
+  app.post("/settings/statuses", async (c) => {
+    const form = await c.req.parseBody();
+    const values = {
+      nearQuotaPercent: field(form, "nearQuotaPercent"),
+      expiringDays: field(form, "expiringDays"),
+    };
+    try {
+      await saveSettings(c.var.deps.db, values);
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      return render(c, { statusValues: values, statusErrors: e.fields }, 422);
+    }
+    return c.redirect("/settings?saved=statuses#user-status-settings", 303);
+  });
 
   app.post("/settings/subscriptions", async (c) => {
     const form = await c.req.parseBody();
@@ -62,6 +96,18 @@ export function settingsRoutes() {
       return render(c, { subscriptionForm: { values, errors: e.fields } }, 422);
     }
     return render(c, { subscriptionForm: { saved: true } });
+  });
+
+  // Private egress changes the generated route rules of every inbound: a global apply.
+  app.post("/settings/security", async (c) => {
+    const form = await c.req.parseBody();
+    const { db, services } = c.var.deps;
+    const before = (await getSettings(db)).allowPrivateEgress;
+    const after = await saveSettings(db, { allowPrivateEgress: field(form, "allowPrivateEgress") });
+    if (after.allowPrivateEgress !== before) {
+      services.core.requestApply("private egress setting changed");
+    }
+    return render(c, { securityForm: { saved: true } });
   });
 
   app.post("/settings/password", async (c) => {

@@ -1,31 +1,97 @@
 /**
  * Users pages: the list, creation, and one user's page with its edit form. The buttons on
- * that page (toggle, reset, regenerate, delete) are in `user_actions.tsx`, mounted here.
+ * that page (toggle, reset, regenerate, delete) are in `user_actions.tsx`, its Connect
+ * section's routes in `user_connect.tsx`, the bulk actions and batch creation in
+ * `users_bulk.tsx`; all mounted here.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, ValidationError } from "../core/errors.ts";
+import { getSettings, getStatusThresholds } from "../core/settings.ts";
 import { createUser, getUserDetail, updateUser, userVersion } from "../core/users/users.ts";
-import { parseUserForm, parseUserListQuery } from "../core/users/user_input.ts";
-import { listInboundTags, listUsers, USERS_PAGE_SIZE } from "../db/users.ts";
-import { UsersPage, UsersTableFragment, userUrl } from "../views/users.tsx";
+import { parseUserForm, parseUserListQuery, type UserListQuery } from "../core/users/user_input.ts";
+import { expiryDateValue } from "../core/users/user_fields.ts";
+import { subscriptionBase, subscriptionUrls } from "../core/subscriptions/subscriptions.ts";
+import { countUsersByStatus } from "../db/user_status.ts";
+import { listInboundChoices, listUserRows, searchCondition, USERS_PAGE_SIZE } from "../db/users.ts";
 import {
-  EMPTY_USER_FORM,
+  UsersPage,
+  type UsersPageProps,
+  UsersTableFragment,
+  type UsersTableProps,
+  userUrl,
+} from "../views/users.tsx";
+import {
+  ExpiryHint,
+  newUserFormValues,
   NewUserPage,
   submittedFormValues,
   UserForm,
   type UserFormValues,
   userFormValues,
 } from "../views/user_form.tsx";
-import { DONE_MESSAGES, type DoneKey, UserDetailPage } from "../views/user_detail.tsx";
+import { DONE_MESSAGES, type DoneKey, UserDetailPage, UserLive } from "../views/user_detail.tsx";
 import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
 import { userActionRoutes } from "./user_actions.tsx";
+import { userBulkRoutes } from "./users_bulk.tsx";
 import { userConnectProps, userConnectRoutes } from "./user_connect.tsx";
-import { getSettings } from "../core/settings.ts";
-import { subscriptionBase, subscriptionUrls } from "../core/subscriptions/subscriptions.ts";
 
 type C = Context<AppEnv>;
+
+/**
+ * One page of the list for `state` (the last page when past the end) and the counts of
+ * the status chips, which also give the number of matches (one pass over the users).
+ */
+export async function usersTableProps(c: C, state: UserListQuery): Promise<UsersTableProps> {
+  const { db, config, now } = c.var.deps;
+  const t = now();
+  const thresholds = await getStatusThresholds(db);
+  const search = state.search ? searchCondition(state.search) : undefined;
+  const counts = await countUsersByStatus(db, t, thresholds, search);
+  const total = state.status ? counts[state.status] : counts.all;
+  const lastPage = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
+  // Past the end (users were deleted, or a stale link): show the last page instead.
+  if (state.page > lastPage) state = { ...state, page: lastPage };
+  // No match: skip the page query (for a rare status it would scan the whole order index).
+  const rows = total === 0 ? [] : await listUserRows(db, {
+    ...state,
+    status: state.status ? { status: state.status, now: t, thresholds } : undefined,
+  });
+  const base = subscriptionBase((await getSettings(db)).subscriptionBaseUrl, c.req.url);
+  return {
+    state,
+    rows,
+    total,
+    counts,
+    pageSize: USERS_PAGE_SIZE,
+    refreshSeconds: config.tableRefresh,
+    now: t,
+    thresholds,
+    subscriptionUrls: await subscriptionUrls(c.var.deps.subscriptionTokens, base, rows),
+  };
+}
+
+/** The whole Users page around the list, with a bulk result or a batch's count. */
+export async function renderUsersPage(
+  c: C,
+  props: UsersTableProps,
+  extra: Pick<UsersPageProps, "bulkResult" | "created">,
+  status: 200 | 422 = 200,
+) {
+  const session = c.var.session!;
+  const inboundTags = (await listInboundChoices(c.var.deps.db)).map((i) => i.tag);
+  return c.html(
+    <UsersPage
+      {...props}
+      {...extra}
+      csrfToken={session.csrfToken}
+      username={session.username}
+      inboundTags={inboundTags}
+    />,
+    status,
+  );
+}
 
 /** The field errors of a rejected change, or the error rethrown when it is not one. */
 function formErrors(e: unknown): Record<string, string> {
@@ -37,28 +103,48 @@ function formErrors(e: unknown): Record<string, string> {
   throw e;
 }
 
+/** What the form needs besides its values: the inbound choices and the expiry for its hint. */
+async function formContext(c: C, values: UserFormValues) {
+  const parsed = expiryDateValue(values.expiresOn);
+  return {
+    inbounds: await listInboundChoices(c.var.deps.db),
+    expiresAt: parsed.value ?? null,
+    now: c.var.deps.now(),
+  };
+}
+
 async function renderDetail(
   c: C,
   name: string,
   edit?: { values: UserFormValues; errors: Record<string, string>; status: 409 | 422 },
 ) {
-  const { db, now } = c.var.deps;
+  const { db, now, config } = c.var.deps;
   const session = c.var.session!;
   const detail = await getUserDetail(db, name);
-  const done = c.req.query("done");
+  const live = {
+    ...detail,
+    now: now(),
+    thresholds: await getStatusThresholds(c.var.deps.db),
+    refreshSeconds: config.tableRefresh,
+  };
   c.header("Cache-Control", "no-store"); // the page shows credentials
+  c.header("Vary", "HX-Request");
+  if (!edit && c.req.query("fragment") === "live" && wantsFragment(c)) {
+    return c.html(<UserLive {...live} />);
+  }
+  const done = c.req.query("done");
+  const values = edit?.values ?? userFormValues(detail.user);
   return c.html(
     <UserDetailPage
-      {...detail}
+      {...live}
       csrfToken={session.csrfToken}
       username={session.username}
-      now={now()}
       done={done && Object.hasOwn(DONE_MESSAGES, done) ? done as DoneKey : undefined}
       form={{
-        values: edit?.values ?? userFormValues(detail.user),
+        values,
         errors: edit?.errors ?? {},
-        inboundTags: await listInboundTags(db),
         version: userVersion(detail.user),
+        ...await formContext(c, values),
       }}
       connect={await userConnectProps(c, detail.user)}
     />,
@@ -70,46 +156,38 @@ export function userRoutes() {
   const app = new Hono<AppEnv>();
 
   app.get("/users", async (c) => {
-    const { db, config, now } = c.var.deps;
-    const state = parseUserListQuery(c.req.query());
-    let list = await listUsers(db, state);
-    const lastPage = Math.max(1, Math.ceil(list.total / USERS_PAGE_SIZE));
-    if (state.page > lastPage) {
-      // Past the end (users were deleted, or a stale link): show the last page instead.
-      state.page = lastPage;
-      list = await listUsers(db, state);
-    }
-    const base = subscriptionBase((await getSettings(db)).subscriptionBaseUrl, c.req.url);
-    const props = {
-      subscriptionUrls: await subscriptionUrls(c.var.deps.subscriptionTokens, base, list.rows),
-      state,
-      rows: list.rows,
-      total: list.total,
-      pageSize: USERS_PAGE_SIZE,
-      refreshSeconds: config.tableRefresh,
-      now: now(),
-    };
+    const props = await usersTableProps(c, parseUserListQuery(c.req.query()));
     // One URL answers a page or a fragment: keep caches from serving one for the other.
     c.header("Vary", "HX-Request, HX-History-Restore-Request");
     c.header("Cache-Control", "no-store");
     if (wantsFragment(c)) return c.html(<UsersTableFragment {...props} />);
-    const session = c.var.session!;
-    return c.html(
-      <UsersPage {...props} csrfToken={session.csrfToken} username={session.username} />,
-    );
+    const created = Number(c.req.query("created"));
+    return renderUsersPage(c, props, {
+      created: Number.isSafeInteger(created) && created > 0 ? created : undefined,
+    });
   });
 
   app.get("/users/new", async (c) => {
     const session = c.var.session!;
-    const inboundTags = await listInboundTags(c.var.deps.db);
+    const inbounds = await listInboundChoices(c.var.deps.db);
+    const values = newUserFormValues(inbounds);
     return c.html(
       <NewUserPage
         csrfToken={session.csrfToken}
         username={session.username}
-        form={{ values: EMPTY_USER_FORM, errors: {}, inboundTags }}
+        form={{ values, errors: {}, ...await formContext(c, values) }}
       />,
     );
   });
+
+  /** "in 12 days" for the date typed in the expiry field. */
+  app.get("/users/new/expiry-hint", (c) => {
+    const parsed = expiryDateValue(c.req.query("expiresOn") ?? "");
+    if (parsed.error !== undefined) return c.text(parsed.error, 422);
+    return c.html(<ExpiryHint expiresAt={parsed.value ?? null} now={c.var.deps.now()} />);
+  });
+
+  app.route("/", userBulkRoutes());
 
   app.post("/users", async (c) => {
     const form = await readForm(c);
@@ -119,17 +197,15 @@ export function userRoutes() {
     } catch (e) {
       const errors = formErrors(e);
       const session = c.var.session!;
-      const props = {
-        values: submittedFormValues(form),
-        errors,
-        inboundTags: await listInboundTags(c.var.deps.db),
-      };
+      const values = submittedFormValues(form);
+      const props = { values, errors, ...await formContext(c, values) };
       if (isHtmx(c)) {
         return c.html(
           <UserForm
             action="/users"
             csrfToken={session.csrfToken}
             submitLabel="Create user"
+            cancelUrl="/users"
             {...props}
           />,
           422,
@@ -164,9 +240,10 @@ export function userRoutes() {
           action={userUrl(name)}
           csrfToken={c.var.session!.csrfToken}
           submitLabel="Save changes"
-          inboundTags={await listInboundTags(c.var.deps.db)}
+          cancelUrl={userUrl(name)}
           version={userVersion(stored.user)}
           {...edit}
+          {...await formContext(c, edit.values)}
         />,
         status,
       );

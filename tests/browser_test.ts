@@ -4,7 +4,7 @@
  * traffic appears in the table without a manual reload.
  */
 import { assert, assertEquals } from "@std/assert";
-import { chromium } from "playwright-core";
+import { launchBrowser } from "./support/browser.ts";
 import { TEST_PASSWORD } from "./support/app.ts";
 import { startLivePanel, waitFor } from "./support/panel.ts";
 import { fetchViaProxy, findSingBox, freePort, startPayloadServer } from "./support/sing_box.ts";
@@ -39,19 +39,7 @@ Deno.test({
     const panel = await startLivePanel(bin, { pollIntervalMs: 500, tableRefreshSeconds: 1 });
     const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, panel.app.fetch);
     const url = `http://127.0.0.1:${server.addr.port}`;
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-      ],
-    });
+    const browser = await launchBrowser();
     try {
       for (const tag of ["alpha", "bravo", "charlie"]) {
         await panel.api("POST", "/inbounds", {

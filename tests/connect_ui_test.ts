@@ -104,9 +104,12 @@ Deno.test("The Users table has a copy-link action per row", async () => {
     const dan = (await created(await p.api("POST", "/api/v1/users", { name: "dan" }))).user as Json;
     for (const headers of [{}, { "HX-Request": "true" }] as Array<Record<string, string>>) {
       const page = await (await p.request("/users", { headers })).text();
-      assertStringIncludes(page, "<th>Link</th>");
-      assertStringIncludes(page, `data-copy="${cat.subscriptionUrl}"`);
-      assertStringIncludes(page, `data-copy="${dan.subscriptionUrl}"`);
+      // In each row's actions, beside Edit.
+      for (const user of [cat, dan]) {
+        const row = new RegExp(`<tr id="user-row-${user.id}"[\\s\\S]*?</tr>`).exec(page)?.[0] ?? "";
+        assertMatch(row, /<div class="row-actions">[\s\S]*>Edit<[\s\S]*>Copy link</);
+        assertStringIncludes(row, `data-copy="${user.subscriptionUrl}"`);
+      }
     }
   });
 });

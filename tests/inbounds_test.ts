@@ -19,7 +19,7 @@ import { isHostname, normalizeIpAddress } from "../core/addresses.ts";
 import { parseInboundSort } from "../core/inbounds/inbound_input.ts";
 import { ValidationError } from "../core/errors.ts";
 import { findInboundByTag } from "../db/inbounds.ts";
-import { formatBytes } from "../core/format.ts";
+import { formatBytes, formatExactBytes } from "../core/format.ts";
 import { realHost } from "../core/port_probe.ts";
 
 /** Asserts status, then an HTML content type; returns the body. */
@@ -31,10 +31,33 @@ async function html(res: Response, status: number): Promise<string> {
 }
 
 /** The text of the page's error summary. */
+/** The error summary above the form, as (escaped) text: its title and a line per field. */
 function flashError(page: string): string {
-  const match = /<p class="flash error" role="alert">(.*?)<\/p>/.exec(page);
+  const match = /<div class="flash error error-summary" role="alert">(.*?)<\/div>/.exec(page);
   assertExists(match, "no error summary on the page");
-  return match[1];
+  return match[1].replace(/<\/(p|li)>/g, "\n").replace(/<[^>]+>/g, "").trim();
+}
+
+/** An element's attributes, unescaped. */
+function attributes(tag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of tag.matchAll(/\s([a-z_-]+)(?:="([^"]*)")?/g)) {
+    out[m[1]] = (m[2] ?? "").replaceAll("&quot;", '"').replaceAll("&amp;", "&");
+  }
+  return out;
+}
+
+/** The named inputs (with their attributes) and selects (with the chosen value) of a page. */
+function formFields(page: string) {
+  const inputs = [...page.matchAll(/<input\b[^>]*>/g)].map((m) => attributes(m[0]));
+  const selects = Object.fromEntries(
+    [...page.matchAll(/<select\b([^>]*)>(.*?)<\/select>/g)].map((m) => [
+      attributes(m[1]).name,
+      /<option value="([^"]*)"\s*selected/.exec(m[2])?.[1] ??
+        /<option value="([^"]*)"/.exec(m[2])![1],
+    ]),
+  );
+  return { inputs, selects };
 }
 
 /** Data rows of the inbounds table, in order. */
@@ -276,18 +299,13 @@ for (const c of formCases) {
       }
 
       // Save the edit form as rendered, with a new port and disabled.
+      const form = formFields(page);
       const values = Object.fromEntries(
-        [...page.matchAll(/<input(?: type="hidden")? name="([a-z_]+)" value="([^"]*)"/g)]
-          .map((m) => [m[1], m[2].replaceAll("&quot;", '"').replaceAll("&amp;", "&")]),
+        form.inputs.filter((a) => a.type !== "checkbox" && a.name !== undefined)
+          .map((a) => [a.name, a.value ?? ""]),
       );
-      const selects = Object.fromEntries(
-        [...page.matchAll(/<select name="([a-z_]+)">(.*?)<\/select>/g)].map((m) => [
-          m[1],
-          /<option value="([^"]*)"\s*selected/.exec(m[2])?.[1] ??
-            /<option value="([^"]*)"/.exec(m[2])![1],
-        ]),
-      );
-      const shortIds = /<textarea name="reality_short_ids"[^>]*>([^<]*)</.exec(page)?.[1];
+      const selects = form.selects;
+      const shortIds = /<textarea [^>]*name="reality_short_ids"[^>]*>([^<]*)</.exec(page)?.[1];
       const edited: Record<string, string> = {
         ...values,
         ...selects,
@@ -470,11 +488,15 @@ Deno.test("GET /inbounds shows traffic with formatBytes, right-aligned", () =>
   withPanel(async (p) => {
     await trafficFixture(p);
     const page = await html(await p.request("/inbounds"), 200);
-    const row = /<tr data-tag="a">.*?<\/tr>/.exec(page)![0];
-    assertStringIncludes(row, `<td class="num">${formatBytes(1536)}</td>`);
-    assertStringIncludes(row, `<td class="num">${formatBytes(1024 ** 3)}</td>`);
-    assertStringIncludes(row, `<td class="num">${formatBytes(1024 ** 3 + 1536)}</td>`);
-    assertStringIncludes(row, `<a href="/inbounds/a/edit">a</a>`);
+    const row = /<tr data-tag="a"[^>]*>.*?<\/tr>/.exec(page)![0];
+    // One format everywhere, the exact bytes on hover.
+    const cell = (bytes: number) =>
+      `<td class="num"><span title="${formatExactBytes(bytes)}">${formatBytes(bytes)}</span></td>`;
+    assertStringIncludes(row, cell(1536));
+    assertStringIncludes(row, cell(1024 ** 3));
+    assertStringIncludes(row, cell(1024 ** 3 + 1536));
+    assertStringIncludes(row, `<td class="num"><span title="1,073,743,360 bytes">1.00 GB</span>`);
+    assertStringIncludes(row, `<a href="/inbounds/a/edit" class="truncate" title="a">a</a>`);
     assertStringIncludes(row, "[::]:31001");
   }));
 
@@ -505,11 +527,12 @@ for (
         [arrow[1], arrow[2]],
         sort === "tag" ? ["Tag", "▲"] : ["Total", sort === "traffic_desc" ? "▼" : "▲"],
       );
-      // The container refreshes itself with the same sort while the tab is visible.
+      // The container refreshes itself with the same sort (static/app.js triggers
+      // "refresh" every 5 s while the tab is visible) and is morphed, not replaced.
       assertStringIncludes(
         page,
-        `<div id="inbounds-table-container" hx-get="/inbounds?sort=${sort}" ` +
-          `hx-trigger="every 5s [document.visibilityState === &#39;visible&#39;]"`,
+        `<div id="inbounds-table-container" class="table-wrap" hx-get="/inbounds?sort=${sort}" ` +
+          `hx-trigger="refresh" data-refresh="5" hx-swap="morph"`,
       );
     }));
 }
@@ -544,7 +567,7 @@ Deno.test("GET /inbounds uses the configured refresh interval", async () => {
   const p = await createTestPanel({ env: { SINGDECK_TABLE_REFRESH: "12" } });
   try {
     const page = await html(await p.request("/inbounds"), 200);
-    assertStringIncludes(page, `hx-trigger="every 12s [document.visibilityState`);
+    assertStringIncludes(page, `hx-trigger="refresh" data-refresh="12"`);
   } finally {
     await p.close();
   }
@@ -558,7 +581,7 @@ Deno.test("GET /inbounds shows each inbound's user count", () =>
     await p.db.insertInto("user_inbounds")
       .values(userIds.map((id) => ({ user_id: id, inbound_id: inbound.id }))).execute();
     const page = await html(await p.request("/inbounds"), 200);
-    assertMatch(page, /<tr data-tag="a">.*?<td class="num">3<\/td>/);
+    assertMatch(page, /<tr data-tag="a"[^>]*>.*?<td class="num">3<\/td>/);
   }));
 
 Deno.test("GET /inbounds rejects an unknown sort", () =>
@@ -876,7 +899,7 @@ Deno.test("POST /inbounds form rejects a port another program holds", () =>
       const page = await html(await p.postForm("/inbounds", fields), 409);
       assertEquals(
         flashError(page),
-        `Port ${port} (tcp) on 127.0.0.1 is in use by another program`,
+        `The inbound was not saved:\nPort: Port ${port} (tcp) on 127.0.0.1 is in use by another program`,
       );
       assertEquals(await snapshotDatabase(p.db), before);
     } finally {

@@ -48,7 +48,8 @@ function assignedTags(db: Db, userId: number) {
 
 const VALID_FORM = {
   name: "carol",
-  trafficLimitGb: "1.5",
+  trafficLimit: "1.5",
+  trafficLimitUnit: "GB",
   expiresOn: "2031-03-04",
   enabled: "1",
   resetStrategy: "month",
@@ -71,7 +72,7 @@ Deno.test("userNameError() gives a specific message for each kind of bad name", 
   assertStringIncludes(userNameError("..")!, "reserved");
 });
 
-Deno.test("parseUserForm() converts decimal GB to bytes and a date to the end of that day UTC", () => {
+Deno.test("parseUserForm() converts a decimal quota in its unit to bytes and a date to the end of that day UTC", () => {
   const parsed = parseUserForm({ ...VALID_FORM, inbounds: ["a", "b", "a"] });
   assertEquals(parsed.errors, {});
   assertEquals(parsed.values, {
@@ -83,11 +84,19 @@ Deno.test("parseUserForm() converts decimal GB to bytes and a date to the end of
     note: "Line one\nline two",
     inbounds: ["a", "b"],
   });
-  const unlimited = parseUserForm({ name: "d", trafficLimitGb: "0", expiresOn: "" });
+  const unlimited = parseUserForm({ name: "d", trafficLimit: "0", expiresOn: "" });
   assertEquals(unlimited.values.trafficLimit, 0);
   assertEquals(unlimited.values.expiresAt, null);
   assertEquals(unlimited.values.enabled, false);
   assertEquals(unlimited.values.resetStrategy, "none");
+  const mb = parseUserForm({ name: "e", trafficLimit: "500", trafficLimitUnit: "MB" });
+  assertEquals(mb.values.trafficLimit, 500 * 1024 ** 2);
+  const tb = parseUserForm({ name: "e", trafficLimit: "1.5", trafficLimitUnit: "TB" });
+  assertEquals(tb.values.trafficLimit, 1.5 * 1024 ** 4);
+  assertStringIncludes(
+    parseUserForm({ name: "e", trafficLimit: "1", trafficLimitUnit: "PB" }).errors.trafficLimit,
+    "MB, GB, TB",
+  );
 });
 
 Deno.test("parseUserForm() keeps the stored expiry instant when the date is unchanged", () => {
@@ -101,7 +110,7 @@ Deno.test("parseUserForm() keeps the stored expiry instant when the date is unch
 Deno.test("parseUserForm() reports every bad field at once", () => {
   const parsed = parseUserForm({
     name: "a b",
-    trafficLimitGb: "-1",
+    trafficLimit: "-1",
     expiresOn: "2031-02-30",
     resetStrategy: "yearly",
     note: "x".repeat(501),
@@ -114,15 +123,15 @@ Deno.test("parseUserForm() reports every bad field at once", () => {
     "trafficLimit",
   ]);
   assertEquals(
-    parseUserForm({ name: "a", trafficLimitGb: "1,5" }).errors.trafficLimit.length > 0,
+    parseUserForm({ name: "a", trafficLimit: "1,5" }).errors.trafficLimit.length > 0,
     true,
   );
   assertStringIncludes(
-    parseUserForm({ name: "a", trafficLimitGb: "99999999999" }).errors.trafficLimit,
+    parseUserForm({ name: "a", trafficLimit: "99999999999" }).errors.trafficLimit,
     "at most",
   );
   assertStringIncludes(
-    parseUserForm({ name: "a", trafficLimitGb: "0.0000000001" }).errors.trafficLimit,
+    parseUserForm({ name: "a", trafficLimit: "0.0000000001" }).errors.trafficLimit,
     "at least 1 byte",
   );
 });
@@ -155,6 +164,9 @@ Deno.test("POST /users creates a user from the form and redirects to its page", 
     assertStringIncludes(html, "User created.");
     assertStringIncludes(html, row.uuid);
     assertStringIncludes(html, "1.50 GB");
+    // The edit form shows the quota back in its unit.
+    assertStringIncludes(html, 'name="trafficLimit" inputmode="decimal" value="1.5"');
+    assertStringIncludes(html, '<option value="GB" selected>GB</option>');
   });
 });
 
@@ -166,14 +178,34 @@ Deno.test("POST /users from htmx answers with HX-Redirect instead of a 303", asy
   });
 });
 
-Deno.test("GET /users/new renders the empty form with the inbound choices", async () => {
+Deno.test("GET /users/new renders the form with every enabled inbound checked", async () => {
   await withPanel(async (p) => {
     await insertInboundRow(p.db, { tag: "vless-main" });
+    await insertInboundRow(p.db, { tag: "old", enabled: 0 });
     const res = await p.request("/users/new");
     const html = await expectHtml(res, 200);
     assertStringIncludes(html, 'id="user-form"');
-    assertStringIncludes(html, '<option value="vless-main" >vless-main</option>');
+    assertStringIncludes(html, 'data-check-all="inbounds"');
+    assertStringIncludes(html, 'name="inbounds" value="vless-main" checked');
+    assertMatch(html, /name="inbounds" value="old" >.*?\(disabled\)/);
     assertStringIncludes(html, 'name="_csrf"');
+    // Expiry shortcuts, a Cancel link back to the list.
+    for (const days of ["7", "30", "90", ""]) {
+      assertStringIncludes(html, `data-expiry-days="${days}"`);
+    }
+    assertMatch(html, /<a class="button secondary" href="\/users">Cancel<\/a>/);
+  });
+});
+
+Deno.test("GET /users/new/expiry-hint says how far the typed date is", async () => {
+  await withPanel(async (p) => {
+    const inTwelve = new Date(Date.now() + 12.5 * DAY).toISOString().slice(0, 10);
+    let res = await p.request(`/users/new/expiry-hint?expiresOn=${inTwelve}`);
+    assertEquals(await expectHtml(res, 200), "in 12 days");
+    res = await p.request("/users/new/expiry-hint?expiresOn=");
+    assertEquals(await expectHtml(res, 200), "never expires");
+    res = await p.request("/users/new/expiry-hint?expiresOn=2031-02-30");
+    assertEquals(res.status, 422);
   });
 });
 
@@ -183,8 +215,9 @@ const BAD_FORMS: Array<[string, Record<string, string | string[]>, string, strin
   ["a name with whitespace", { name: "a b" }, "name", "whitespace"],
   ["a name with a bad character", { name: "bob!" }, "name", "not &quot;!&quot;"],
   ["a name over 48 characters", { name: "n".repeat(49) }, "name", "at most 48"],
-  ["a negative limit", { trafficLimitGb: "-1" }, "trafficLimit", "0 (unlimited) or more"],
-  ["a limit that is not a number", { trafficLimitGb: "ten" }, "trafficLimit", "number of GB"],
+  ["a negative limit", { trafficLimit: "-1" }, "trafficLimit", "0 or more GB"],
+  ["a limit that is not a number", { trafficLimit: "ten" }, "trafficLimit", "number of GB"],
+  ["an unknown unit", { trafficLimitUnit: "PB" }, "trafficLimit", "one of MB, GB, TB"],
   ["an impossible date", { expiresOn: "2031-02-30" }, "expiresAt", "not a real date"],
   ["a date in another format", { expiresOn: "04/03/2031" }, "expiresAt", "date like"],
   ["an unknown reset strategy", { resetStrategy: "yearly" }, "resetStrategy", "one of"],
@@ -234,7 +267,8 @@ Deno.test("POST /users escapes submitted HTML in every re-rendered field", async
     const evil = "<script>alert(1)</script>";
     const res = await p.postForm("/users", {
       name: evil,
-      trafficLimitGb: evil,
+      trafficLimit: evil,
+      trafficLimitUnit: evil,
       expiresOn: evil,
       resetStrategy: evil,
       note: evil,
@@ -261,7 +295,7 @@ Deno.test("POST /users/:name edits and renames a user and keeps an unchanged exp
 
     const res = await p.postForm("/users/dave", {
       name: "dave2",
-      trafficLimitGb: "5",
+      trafficLimit: "5",
       expiresOn: "2031-01-02",
       enabled: "1",
       resetStrategy: "week",
@@ -288,7 +322,7 @@ Deno.test("POST /users/:name asks for no reload when only the note changes", asy
     await insertUserRows(p.db, [{ name: "erin" }]);
     const res = await p.postForm("/users/erin", {
       name: "erin",
-      trafficLimitGb: "0",
+      trafficLimit: "0",
       expiresOn: "",
       enabled: "1",
       resetStrategy: "none",
@@ -321,7 +355,7 @@ Deno.test("POST /users/:name/toggle disables and enables a user", async () => {
     assertEquals(res.headers.get("location"), "/users/heidi?done=disabled");
     assertEquals((await userRow(p.db, "heidi"))?.enabled, 0);
     const page = await (await p.request("/users/heidi")).text();
-    assertStringIncludes(page, '<span class="badge disabled">disabled</span>');
+    assertMatch(page, /<span [^>]*class="badge disabled">disabled<\/span>/);
     res = await p.postForm("/users/heidi/toggle", {}, { "HX-Request": "true" });
     assertEquals(res.status, 204);
     assertEquals(res.headers.get("hx-redirect"), "/users/heidi?done=enabled");
@@ -378,7 +412,7 @@ Deno.test("POST /users/:name/reset-traffic zeroes the user but not the inbound t
       },
     ]).execute();
     const page = await (await p.request("/users/judy")).text();
-    assertStringIncludes(page, '<span class="badge limited">limited</span>');
+    assertMatch(page, /<span [^>]*class="badge limited">limited<\/span>/);
 
     const res = await p.postForm("/users/judy/reset-traffic", {});
     assertEquals(res.status, 303);
@@ -482,12 +516,13 @@ Deno.test("GET /users/:name shows the traffic per inbound, assigned ones with ze
     const res = await p.request("/users/nina");
     const html = await expectHtml(res, 200);
     const table = html.slice(html.indexOf('<table id="user-inbounds"'), html.indexOf("</table>"));
+    const text = (cell: string) => cell.replace(/<[^>]+>/g, "").trim();
     const rows = [
       ...table.matchAll(
-        /<tr><td>(.*?)<\/td><td class="num">(.*?)<\/td><td class="num">(.*?)<\/td><\/tr>/g,
+        /<tr[^>]*><td>(.*?)<\/td><td class="num">(.*?)<\/td><td class="num">(.*?)<\/td><\/tr>/g,
       ),
     ]
-      .map((m) => [m[1].replace(/<[^>]+>/g, "").trim(), m[2], m[3]]);
+      .map((m) => [text(m[1]), text(m[2]), text(m[3])]);
     assertEquals(rows, [
       ["in-a", "3.00 GB", "2 B"],
       ["in-b", "0 B", "0 B"],
@@ -504,6 +539,7 @@ Deno.test("GET /users shows status badges, usage bars and expiry for every statu
       { name: "ok", uplink: GB, downlink: GB / 4, traffic_limit: 10 * GB },
       { name: "near", uplink: 8 * GB, traffic_limit: 10 * GB },
       { name: "soon", expires_at: now + DAY },
+      { name: "both", uplink: 9 * GB, traffic_limit: 10 * GB, expires_at: now + DAY },
       { name: "over", uplink: 10 * GB, downlink: 1, traffic_limit: 10 * GB },
       { name: "past", expires_at: Date.UTC(2020, 0, 1, 23, 59, 59, 999) },
       { name: "off", enabled: 0 },
@@ -512,26 +548,37 @@ Deno.test("GET /users shows status badges, usage bars and expiry for every statu
     const res = await p.request("/users");
     const html = await expectHtml(res, 200);
     const row = (name: string) => {
-      const start = html.indexOf(`<a href="/users/${name}">`);
+      const start = html.indexOf(`data-name="${name}"`);
       return html.slice(start, html.indexOf("</tr>", start));
     };
+    const text = (fragment: string) => fragment.replace(/<[^>]+>/g, "");
     assertStringIncludes(row("ok"), '<span class="badge active">active</span>');
-    assertStringIncludes(row("ok"), '<div class="bar active"');
-    assertStringIncludes(row("ok"), '<span style="width:12.5%"></span>');
-    assertStringIncludes(row("ok"), "1.25 GB / 10.00 GB");
-    assertStringIncludes(row("ok"), '<td class="num">1.00 GB</td><td class="num">256.0 MB</td>');
-    assertStringIncludes(row("ok"), "<td>vless-main</td>");
-    assertStringIncludes(row("near"), '<span class="badge near_limit">near limit</span>');
-    assertStringIncludes(row("near"), '<div class="bar near_limit"');
-    assertStringIncludes(row("soon"), '<span class="badge near_limit">near limit</span>');
-    assertStringIncludes(row("soon"), "0 B / ∞");
+    assertStringIncludes(row("ok"), '<svg class="bar active"');
+    assertStringIncludes(row("ok"), '<rect class="fill" width="12.5" height="6">');
+    assertStringIncludes(text(row("ok")), "1.25 GB / 10.0 GB");
+    assertStringIncludes(
+      row("ok"),
+      '<td class="num"><span title="1,073,741,824 bytes">1.00 GB</span></td>' +
+        '<td class="num"><span title="268,435,456 bytes">256 MB</span></td>',
+    );
+    assertStringIncludes(row("ok"), '<span class="truncate" title="vless-main">vless-main</span>');
+    // Near the quota and expiring soon are two statuses: used traffic alone makes "near quota".
+    assertStringIncludes(row("near"), '<span class="badge near_limit">near quota</span>');
+    assertStringIncludes(row("near"), '<svg class="bar near_limit"');
+    assertStringIncludes(row("soon"), '<span class="badge expiring">expires soon</span>');
+    assertStringIncludes(text(row("soon")), "0 B / ∞");
+    assertMatch(
+      row("soon"),
+      /<span class="soon-date">\d{4}-\d\d-\d\d<\/span> <span class="muted">\(in 23 h\)<\/span>/,
+    );
+    assertStringIncludes(row("both"), '<span class="badge near_limit">near quota</span>');
     assertStringIncludes(row("over"), '<span class="badge limited">limited</span>');
-    assertStringIncludes(row("over"), '<span style="width:100%"></span>');
+    assertStringIncludes(row("over"), '<rect class="fill" width="100" height="6">');
     assertStringIncludes(row("past"), '<span class="badge expired">expired</span>');
     assertMatch(row("past"), /<span class="expired-date"[^>]*>2020-01-01<\/span>/);
     assertStringIncludes(row("off"), '<span class="badge disabled">disabled</span>');
     assertStringIncludes(row("off"), '<span class="muted">never</span>');
-    assertStringIncludes(html, '<span id="users-total">6 users</span>');
+    assertStringIncludes(html, '<span id="users-total">7 users</span>');
   });
 });
 
@@ -563,22 +610,23 @@ Deno.test("GET /users with HX-Request returns only the self-refreshing table fra
     assertFalse(html.includes("<html"));
     assertFalse(html.includes('type="search"'));
     assertStringIncludes(html, 'id="users-table"');
-    assertStringIncludes(html, 'hx-get="/users?search=pa&amp;sort=traffic_desc"');
     assertStringIncludes(
       html,
-      'hx-trigger="every 5s [document.visibilityState === &#39;visible&#39;]"',
+      'hx-get="/users?search=pa&amp;sort=traffic_desc" hx-trigger="refresh" data-refresh="5" ' +
+        'hx-swap="morph"',
     );
     assertStringIncludes(
       html,
-      '<input type="hidden" id="users-sort" name="sort" value="traffic_desc" hx-swap-oob="true"',
+      '<span id="users-search-state" hx-swap-oob="true">' +
+        '<input type="hidden" name="sort" value="traffic_desc">',
     );
     // Headers keep the search and toggle the direction of the current sort.
     assertStringIncludes(html, 'href="/users?search=pa&amp;sort=traffic_asc"');
     assertStringIncludes(html, 'hx-push-url="true"');
 
     const full = await (await p.request("/users?search=pa")).text();
-    assertStringIncludes(full, '<input type="search" name="search" value="pa"');
-    assertStringIncludes(full, 'hx-trigger="keyup changed delay:300ms, search"');
+    assertStringIncludes(full, '<input type="search" id="users-search" name="search" value="pa"');
+    assertStringIncludes(full, 'hx-trigger="input changed delay:300ms, search"');
   });
 });
 
@@ -657,7 +705,7 @@ Deno.test("GET /users?page=3 shows the last 20 users and the pager", async () =>
     const expected = [...seeded].sort(EXPECTED_ORDER.traffic_desc).slice(100).map((u) => u.name);
     const res = await p.request("/users?sort=traffic_desc&page=3");
     const html = await expectHtml(res, 200);
-    const names = [...html.matchAll(/<td><a href="\/users\/([^"]+)">/g)].map((m) => m[1]);
+    const names = [...html.matchAll(/<tr id="user-row-\d+" data-name="([^"]+)"/g)].map((m) => m[1]);
     assertEquals(names, expected);
     assertStringIncludes(html, '<span id="users-total">120 users</span>');
     assertStringIncludes(html, "Page 3 of 3");

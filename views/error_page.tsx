@@ -1,9 +1,15 @@
-/** A full error page for non-htmx requests. */
-import { Layout } from "./layout.tsx";
+/** A full error page for non-htmx requests; logged in, it keeps the navigation. */
+import { Layout, type LayoutSession } from "./layout.tsx";
 
-export function ErrorPage(props: { status: number; message: string }) {
+export function ErrorPage(
+  props: { status: number; message: string; session?: LayoutSession | null },
+) {
   return (
-    <Layout title={`Error ${props.status}`}>
+    <Layout
+      title={`Error ${props.status}`}
+      csrfToken={props.session?.csrfToken}
+      username={props.session?.username}
+    >
       <section class="card narrow">
         <h1>Error {props.status}</h1>
         <p class="flash error" role="alert">{props.message}</p>

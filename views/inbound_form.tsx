@@ -3,7 +3,9 @@
  * API's (`tag`, `tls.serverName`, `reality.shortIds`, ...). The type-specific part is its
  * own fragment so the type select can swap it in with htmx; without JS it still posts.
  */
-import { CsrfField, FieldError, Layout } from "./layout.tsx";
+import { Bytes, CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
+import { formatTime } from "../core/format.ts";
+import { label } from "../core/inbounds/inbound_fields.ts";
 import { InboundClientFields } from "./inbound_client_fields.tsx";
 import {
   type Inbound,
@@ -37,6 +39,8 @@ export interface InboundFormProps {
 
 export interface InboundFormPageProps extends InboundFormProps {
   username: string;
+  /** The stored inbound's traffic counters, for the reset section of the edit page. */
+  traffic?: { uplink: number; downlink: number; resetAt: number | null };
 }
 
 const TYPE_LABELS: Record<InboundType, string> = {
@@ -60,6 +64,31 @@ export function InboundFormPage(props: InboundFormPageProps) {
       <section class="card">
         <InboundForm {...props} />
       </section>
+      {props.originalTag && props.traffic && (
+        <section class="card" id="inbound-traffic">
+          <h2>Traffic</h2>
+          <p>
+            Uplink <Bytes value={props.traffic.uplink} /> · downlink{" "}
+            <Bytes value={props.traffic.downlink} />
+            {props.traffic.resetAt !== null && (
+              <span class="muted">· counted since {formatTime(props.traffic.resetAt)} UTC</span>
+            )}
+          </p>
+          <p class="muted">
+            Resetting sets this inbound's totals to zero. Users' traffic is counted separately and
+            does not change.
+          </p>
+          <form
+            method="post"
+            action={`/inbounds/${encodeURIComponent(props.originalTag)}/reset-traffic`}
+            hx-post={`/inbounds/${encodeURIComponent(props.originalTag)}/reset-traffic`}
+            hx-confirm={`Reset the traffic totals of inbound "${props.originalTag}" to zero?`}
+          >
+            <CsrfField token={props.csrfToken} />
+            <button type="submit" class="secondary">Reset traffic</button>
+          </form>
+        </section>
+      )}
       {props.originalTag && (
         <section class="card">
           <h2>Delete</h2>
@@ -99,20 +128,20 @@ export function InboundForm(props: InboundFormProps) {
     >
       <CsrfField token={props.csrfToken} />
       {props.version && <input type="hidden" name="version" value={props.version} />}
-      {props.notice && <p class="flash">{props.notice}</p>}
-      {props.message && <p class="flash error" role="alert">{props.message}</p>}
+      {props.notice && <p class="flash" role="status">{props.notice}</p>}
+      {props.message && Object.keys(e).length === 0 && (
+        <p class="flash error" role="alert">{props.message}</p>
+      )}
+      <ErrorSummary
+        title="The inbound was not saved:"
+        errors={e}
+        labels={Object.fromEntries(Object.keys(e).map((key) => [key, label(key)]))}
+      />
       <div class="grid">
         <label>
           Tag
-          <input
-            name="tag"
-            value={v.tag}
-            required
-            maxlength={48}
-            pattern="[A-Za-z0-9._\-]{1,48}"
-            placeholder="vless-main"
-            autocomplete="off"
-          />
+          <TagInput value={v.tag} />
+          <span class="hint">Letters, digits and . _ - (at most 48); it names the inbound</span>
           <FieldError error={e.tag} />
         </label>
         <label>
@@ -121,16 +150,21 @@ export function InboundForm(props: InboundFormProps) {
             ? (
               <>
                 <input type="hidden" name="type" value={type} />
-                <input value={TYPE_LABELS[type as InboundType] ?? type} disabled />
+                <input
+                  id={fieldId("type")}
+                  value={TYPE_LABELS[type as InboundType] ?? type}
+                  disabled
+                />
               </>
             )
             : (
               <select
+                id={fieldId("type")}
                 name="type"
                 hx-get="/inbounds/form-fields"
                 hx-target="#type-fields"
                 hx-swap="outerHTML"
-                hx-include="this"
+                hx-include="closest form"
               >
                 {INBOUND_TYPES.map((t) => (
                   <option value={t} selected={t === type}>{TYPE_LABELS[t]}</option>
@@ -141,18 +175,20 @@ export function InboundForm(props: InboundFormProps) {
         </label>
         <label>
           Listen address
-          <input name="listen" value={v.listen} placeholder=":: (every address)" />
+          <input id={fieldId("listen")} name="listen" value={v.listen} />
+          <span class="hint">:: is every address (IPv4 and IPv6); 127.0.0.1 only this host</span>
           <FieldError error={e.listen} />
         </label>
         <label>
           Port
           <input
+            id={fieldId("port")}
             name="port"
             value={v.port}
             inputmode="numeric"
             required
-            placeholder="443"
           />
+          <span class="hint">1–65535; a free one is suggested</span>
           <FieldError error={e.port} />
         </label>
       </div>
@@ -161,7 +197,7 @@ export function InboundForm(props: InboundFormProps) {
           <p class="muted">
             Fields for another type:
             <span class="actions">
-              {INBOUND_TYPES.map((t) => <a key={t} href={`/inbounds/new?type=${t}`}>{t}</a>)}
+              {INBOUND_TYPES.map((t) => <a href={`/inbounds/new?type=${t}`}>{t}</a>)}
             </span>
           </p>
         </noscript>
@@ -186,6 +222,21 @@ export function InboundForm(props: InboundFormProps) {
   );
 }
 
+/** The tag field; swapped out of band when a new type changes the suggested tag. */
+export function TagInput(props: { value?: string; oob?: boolean }) {
+  return (
+    <input
+      id={fieldId("tag")}
+      name="tag"
+      value={props.value}
+      required
+      maxlength={48}
+      autocomplete="off"
+      hx-swap-oob={props.oob ? "true" : undefined}
+    />
+  );
+}
+
 export interface InboundTypeFieldsProps {
   type: string;
   values: InboundFormValues;
@@ -194,16 +245,29 @@ export interface InboundTypeFieldsProps {
   selfSignedFiles?: { certificatePath: string; keyPath: string };
 }
 
+/**
+ * Attributes that show an element only while the select `by` has one of `values`
+ * (static/app.js); rendered hidden from the start when it has not.
+ */
+function shownFor(by: string, current: string | undefined, values: string[]) {
+  return {
+    "data-shown-by": fieldId(by),
+    "data-show-for": values.join(" "),
+    hidden: !values.includes(current ?? ""),
+  };
+}
+
 /** The fields of one inbound type (swapped in by `GET /inbounds/form-fields`). */
 export function InboundTypeFields(props: InboundTypeFieldsProps) {
   const { type, values: v, errors: e } = props;
-  const tls = (modes: string[], legend: string) => (
+  const tls = (modes: string[], legend: string, shown?: ReturnType<typeof shownFor>) => (
     <TlsFieldset
       modes={modes}
       legend={legend}
       values={v}
       errors={e}
       selfSignedFiles={props.selfSignedFiles}
+      shown={shown}
     />
   );
   return (
@@ -215,24 +279,31 @@ export function InboundTypeFields(props: InboundTypeFieldsProps) {
               Security
               <Select
                 name="security"
+                id={fieldId("security")}
                 value={v.security}
                 options={[["none", "None"], ["tls", "TLS"], ["reality", "Reality"]]}
               />
+              <span class="hint">Reality needs no certificate and looks like another site</span>
               <FieldError error={e.security} />
             </label>
             <label>
               Flow
               <Select
                 name="flow"
+                id={fieldId("flow")}
                 value={v.flow}
                 options={[["", "None"], ["xtls-rprx-vision", "xtls-rprx-vision"]]}
               />
               <FieldError error={e.flow} />
             </label>
           </div>
-          {tls(["files", "self_signed"], "TLS (used when Security is TLS)")}
-          <RealityFieldset values={v} errors={e} publicKey={props.realityPublicKey} />
-          {e.reality && <p class="field-error">{e.reality}</p>}
+          {tls(["files", "self_signed"], "TLS", shownFor("security", v.security, ["tls"]))}
+          <RealityFieldset
+            values={v}
+            errors={e}
+            publicKey={props.realityPublicKey}
+            shown={shownFor("security", v.security, ["reality"])}
+          />
         </>
       )}
       {type === "vmess" && tls(["none", "files", "self_signed"], "TLS (optional)")}
@@ -243,11 +314,12 @@ export function InboundTypeFields(props: InboundTypeFieldsProps) {
           Method
           <Select
             name="method"
+            id={fieldId("method")}
             value={v.method}
             options={METHODS.map((m) => [m, m])}
           />
           <FieldError error={e.method} />
-          <span class="muted">
+          <span class="hint">
             The panel generates the server key; changing the method generates a new one.
           </span>
         </label>
@@ -273,6 +345,7 @@ function TlsFieldset(props: {
   values: InboundFormValues;
   errors: Record<string, string>;
   selfSignedFiles?: { certificatePath: string; keyPath: string };
+  shown?: ReturnType<typeof shownFor>;
 }) {
   const { values: v, errors: e } = props;
   const labels: Record<string, string> = {
@@ -280,54 +353,61 @@ function TlsFieldset(props: {
     files: "Certificate files on this server",
     self_signed: "Self-signed (generated by the panel)",
   };
+  const mode = v.tls_mode;
   return (
-    <fieldset>
+    <fieldset id="tls-fields" aria-invalid={e.tls ? "true" : undefined} {...props.shown}>
       <legend>{props.legend}</legend>
       <div class="grid">
         <label>
           Certificate
           <Select
             name="tls_mode"
-            value={v.tls_mode}
+            id={fieldId("tls.mode")}
+            value={mode}
             options={props.modes.map((m) => [m, labels[m]])}
           />
-          <FieldError error={e["tls.mode"]} />
+          <FieldError error={e["tls.mode"] ?? e.tls} />
         </label>
-        <label>
+        <label {...shownFor("tls.mode", mode, ["files", "self_signed"])}>
           Server name
           <input
+            id={fieldId("tls.serverName")}
             name="tls_server_name"
             value={v.tls_server_name}
             maxlength={253}
-            placeholder="proxy.example.com (self-signed: localhost)"
           />
+          <span class="hint">
+            The domain clients connect to; self-signed without one: localhost
+          </span>
           <FieldError error={e["tls.serverName"]} />
         </label>
       </div>
-      <div class="grid">
+      <div class="grid" {...shownFor("tls.mode", mode, ["files"])}>
         <label>
-          Certificate file (absolute path, for certificate files)
+          Certificate file
           <input
+            id={fieldId("tls.certificatePath")}
             name="tls_certificate_path"
             value={v.tls_certificate_path}
             maxlength={1024}
-            placeholder="/etc/ssl/proxy/fullchain.pem"
           />
+          <span class="hint">Absolute path of a PEM file, e.g. /etc/ssl/fullchain.pem</span>
           <FieldError error={e["tls.certificatePath"]} />
         </label>
         <label>
-          Key file (absolute path, for certificate files)
+          Key file
           <input
+            id={fieldId("tls.keyPath")}
             name="tls_key_path"
             value={v.tls_key_path}
             maxlength={1024}
-            placeholder="/etc/ssl/proxy/privkey.pem"
           />
+          <span class="hint">Absolute path of its PEM private key</span>
           <FieldError error={e["tls.keyPath"]} />
         </label>
       </div>
       {props.selfSignedFiles && (
-        <p class="muted">
+        <p class="muted" {...shownFor("tls.mode", mode, ["self_signed"])}>
           Generated certificate: <code>{props.selfSignedFiles.certificatePath}</code>, key:{" "}
           <code>{props.selfSignedFiles.keyPath}</code>. Clients must allow an untrusted certificate.
         </p>
@@ -337,47 +417,60 @@ function TlsFieldset(props: {
 }
 
 function RealityFieldset(
-  props: { values: InboundFormValues; errors: Record<string, string>; publicKey?: string },
+  props: {
+    values: InboundFormValues;
+    errors: Record<string, string>;
+    publicKey?: string;
+    shown: ReturnType<typeof shownFor>;
+  },
 ) {
   const { values: v, errors: e } = props;
   return (
-    <fieldset>
-      <legend>Reality (used when Security is Reality)</legend>
+    <fieldset id="reality-fields" {...props.shown}>
+      <legend>Reality</legend>
+      {e.reality && <p class="field-error" id={fieldId("reality")}>{e.reality}</p>}
       <div class="grid">
         <label>
           Handshake server
           <input
+            id={fieldId("reality.handshakeServer")}
             name="reality_handshake_server"
             value={v.reality_handshake_server}
             maxlength={253}
-            placeholder="www.example.com"
           />
+          <span class="hint">A real TLS 1.3 site the inbound borrows its handshake from</span>
           <FieldError error={e["reality.handshakeServer"]} />
         </label>
         <label>
           Handshake port
           <input
+            id={fieldId("reality.handshakePort")}
             name="reality_handshake_port"
             value={v.reality_handshake_port}
             inputmode="numeric"
-            placeholder="443"
           />
           <FieldError error={e["reality.handshakePort"]} />
         </label>
         <label>
           Server name
           <input
+            id={fieldId("reality.serverName")}
             name="reality_server_name"
             value={v.reality_server_name}
             maxlength={253}
-            placeholder="same as the handshake server"
           />
+          <span class="hint">Empty: the same as the handshake server</span>
           <FieldError error={e["reality.serverName"]} />
         </label>
       </div>
       <label>
-        Short ids (hex, even length up to 16; one per line; empty: one is generated)
-        <textarea name="reality_short_ids" rows={3}>{v.reality_short_ids}</textarea>
+        Short ids
+        <textarea id={fieldId("reality.shortIds")} name="reality_short_ids" rows={3}>
+          {v.reality_short_ids}
+        </textarea>
+        <span class="hint">
+          Hex, even length up to 16, one per line; empty: one is generated
+        </span>
         <FieldError error={e["reality.shortIds"]} />
       </label>
       {props.publicKey && (
@@ -399,9 +492,11 @@ function RealityFieldset(
   );
 }
 
-function Select(props: { name: string; value?: string; options: Array<[string, string]> }) {
+function Select(
+  props: { name: string; id?: string; value?: string; options: Array<[string, string]> },
+) {
   return (
-    <select name={props.name}>
+    <select name={props.name} id={props.id}>
       {props.options.map(([value, text]) => (
         <option value={value} selected={value === (props.value ?? "")}>{text}</option>
       ))}
@@ -409,18 +504,38 @@ function Select(props: { name: string; value?: string; options: Array<[string, s
   );
 }
 
-/** Form values of a new inbound of `type`. */
-export function newInboundFormValues(type: string): InboundFormValues {
+/** The Reality handshake server a new inbound suggests (a large site with TLS 1.3 and h2). */
+export const SUGGESTED_REALITY_SERVER = "www.microsoft.com";
+
+/**
+ * Form values of a new inbound of `type`: every address, the suggested free `port` (if
+ * any), a tag from type and port, Reality with a suggested handshake server, self-signed
+ * TLS (vmess: none), the first Shadowsocks method.
+ */
+export function newInboundFormValues(type: string, port?: number | null): InboundFormValues {
   return {
     type,
-    listen: "",
-    port: "",
+    tag: port ? suggestedTag(type, port) : "",
+    listen: "::",
+    port: port ? String(port) : "",
     enabled: "on",
     security: "reality",
     flow: "",
     tls_mode: type === "vmess" ? "none" : "self_signed",
+    reality_handshake_server: SUGGESTED_REALITY_SERVER,
+    reality_handshake_port: "443",
     method: METHODS[0],
   };
+}
+
+/** The tag suggested for a new inbound: type and port, like `vless-24815`. */
+export function suggestedTag(type: string, port: number | string): string {
+  return `${type}-${port}`;
+}
+
+/** Whether `tag` is one the form suggested (type-port), so a new type may replace it. */
+export function isSuggestedTag(tag: string, port: string): boolean {
+  return INBOUND_TYPES.some((t) => tag === suggestedTag(t, port));
 }
 
 /** Form values of a stored inbound. */

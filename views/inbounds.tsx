@@ -1,6 +1,6 @@
 /** The inbounds list: a self-refreshing table sorted server-side by tag or traffic. */
-import { CsrfField, Layout } from "./layout.tsx";
-import { formatBytes } from "../core/format.ts";
+import { Bytes, CsrfField, Layout } from "./layout.tsx";
+import { formatCount } from "../core/format.ts";
 import type { InboundSort, InboundSummary } from "../db/inbounds.ts";
 
 /** Id of the element the table fragment replaces (refresh, sort, toggle, delete). */
@@ -54,9 +54,12 @@ export function InboundsTable(props: InboundsTableProps) {
   return (
     <div
       id={INBOUNDS_TABLE_CONTAINER}
+      class="table-wrap"
       hx-get={url}
-      hx-trigger={`every ${props.refreshSeconds}s [document.visibilityState === 'visible']`}
-      hx-swap="outerHTML"
+      hx-trigger="refresh"
+      data-refresh={String(props.refreshSeconds)}
+      hx-swap="morph"
+      hx-sync="this:replace"
     >
       <table id="inbounds-table" data-sort={props.sort}>
         <thead>
@@ -114,7 +117,7 @@ function SortHeader(
         title={title}
         hx-get={href}
         hx-target={`#${INBOUNDS_TABLE_CONTAINER}`}
-        hx-swap="outerHTML"
+        hx-swap="morph"
         hx-push-url="true"
         hx-sync={`#${INBOUNDS_TABLE_CONTAINER}:replace`}
         data-sort={props.next}
@@ -131,21 +134,27 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
   const base = `/inbounds/${encodeURIComponent(i.tag)}`;
   const target = `#${INBOUNDS_TABLE_CONTAINER}`;
   return (
-    <tr data-tag={i.tag}>
+    <tr data-tag={i.tag} id={`inbound-row-${i.id}`}>
       <td>
-        <a href={`${base}/edit`}>{i.tag}</a>
+        <a href={`${base}/edit`} class="truncate" title={i.tag}>{i.tag}</a>
       </td>
-      <td>{i.type}{securityNote(i)}</td>
+      <td class="wrap">{i.type}{securityNote(i)}</td>
       <td>{formatListen(i.listen, i.port)}</td>
-      <td class="num">{i.users}</td>
+      <td class="num">{formatCount(i.users)}</td>
       <td>
         <span class={`badge ${i.enabled ? "active" : "disabled"}`}>
           {i.enabled ? "Enabled" : "Disabled"}
         </span>
       </td>
-      <td class="num">{formatBytes(i.uplink)}</td>
-      <td class="num">{formatBytes(i.downlink)}</td>
-      <td class="num">{formatBytes(i.uplink + i.downlink)}</td>
+      <td class="num">
+        <Bytes value={i.uplink} />
+      </td>
+      <td class="num">
+        <Bytes value={i.downlink} />
+      </td>
+      <td class="num">
+        <Bytes value={i.uplink + i.downlink} />
+      </td>
       <td>
         <div class="actions">
           <form
@@ -153,7 +162,7 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
             action={`${base}/toggle?sort=${props.sort}`}
             hx-post={`${base}/toggle?sort=${props.sort}`}
             hx-target={target}
-            hx-swap="outerHTML"
+            hx-swap="morph"
             hx-sync={`${target}:replace`}
           >
             <CsrfField token={props.csrfToken} />

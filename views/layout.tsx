@@ -1,13 +1,17 @@
-/** The one page layout: head, navigation, flash area. */
+/** The one page layout: head, skip link, navigation, toast area; and small shared pieces. */
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
+import { formatBytes, formatExactBytes, formatRelative, formatTime } from "../core/format.ts";
 
 export type NavItem = "dashboard" | "inbounds" | "users" | "logs" | "settings";
 
 /**
  * htmx 2 swaps only 2xx responses by default; form re-renders with field errors come as
  * 422 (bad input) or 409 (a clash) and must be swapped too. Other errors are not swapped:
- * static/app.js shows them as a toast.
+ * static/app.js shows them as a toast. The Content-Security-Policy allows no eval and no
+ * inline styles, so htmx may not evaluate (no `[...]` trigger filters, no `hx-on`, no
+ * `js:` values), its indicator styles live in app.css, and it never copies a `style`
+ * attribute while settling a swap.
  */
 const HTMX_CONFIG = JSON.stringify({
   responseHandling: [
@@ -18,7 +22,17 @@ const HTMX_CONFIG = JSON.stringify({
     { code: "[45]..", swap: false, error: true },
   ],
   historyCacheSize: 0,
+  allowEval: false,
+  allowScriptTags: false,
+  includeIndicatorStyles: false,
+  attributesToSettle: ["class", "width", "height"],
 });
+
+/** Who is logged in, for the navigation; absent on the login page and to strangers. */
+export interface LayoutSession {
+  csrfToken: string;
+  username: string;
+}
 
 export interface LayoutProps {
   title: string;
@@ -48,19 +62,28 @@ export function Layout(props: LayoutProps) {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <meta name="color-scheme" content="light dark" />
           <meta name="htmx-config" content={HTMX_CONFIG} />
           <title>{props.title} · singdeck</title>
           <link rel="stylesheet" href="/static/app.css" />
           <script src="/static/htmx.min.js" defer></script>
+          <script src="/static/idiomorph-ext.min.js" defer></script>
           <script src="/static/app.js" defer></script>
         </head>
-        <body hx-headers={hxHeaders}>
+        <body hx-headers={hxHeaders} hx-ext="morph">
+          <a class="skip-link" href="#main">Skip to content</a>
           {props.username && (
             <header class="topbar">
               <a class="brand" href="/">singdeck</a>
-              <nav>
+              <nav aria-label="Main">
                 {NAV.map(([key, href, label]) => (
-                  <a href={href} class={props.active === key ? "active" : undefined}>{label}</a>
+                  <a
+                    href={href}
+                    class={props.active === key ? "active" : undefined}
+                    aria-current={props.active === key ? "page" : undefined}
+                  >
+                    {label}
+                  </a>
                 ))}
               </nav>
               <form method="post" action="/logout" class="logout">
@@ -70,7 +93,7 @@ export function Layout(props: LayoutProps) {
             </header>
           )}
           <div id="toast" role="status" aria-live="polite"></div>
-          <main>{props.children}</main>
+          <main id="main" tabindex={-1}>{props.children}</main>
         </body>
       </html>
     </>
@@ -85,4 +108,73 @@ export function CsrfField(props: { token: string }) {
 /** A field's error message under its input. */
 export function FieldError(props: { error?: string }) {
   return props.error ? <p class="field-error">{props.error}</p> : null;
+}
+
+/**
+ * Above a rejected form: what went wrong, and every field in error as a link to it, so
+ * nothing is missed on a long form. `labels` names the fields (by error key) and `ids`
+ * says which input each key belongs to (by default `field-<key>`). An error of the whole
+ * form (key `form`, e.g. "changed meanwhile by someone else") replaces the title.
+ */
+export function ErrorSummary(
+  props: {
+    title: string;
+    errors: Record<string, string>;
+    labels: Record<string, string>;
+    ids?: Record<string, string>;
+  },
+) {
+  const { form, ...fields } = props.errors;
+  const keys = Object.keys(fields);
+  if (keys.length === 0 && form === undefined) return null;
+  return (
+    <div class="flash error error-summary" role="alert">
+      <p>{form ?? props.title}</p>
+      {keys.length > 0 && (
+        <ul>
+          {keys.map((key) => (
+            <li>
+              <a href={`#${props.ids?.[key] ?? fieldId(key)}`}>{props.labels[key] ?? key}</a>:{" "}
+              {fields[key]}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+/** The id of a form field's input, from its error key (`tls.serverName` → `field-tls-serverName`). */
+export function fieldId(key: string): string {
+  return `field-${key.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+}
+
+/** A byte count in the one format, with the exact number on hover. */
+export function Bytes(props: { value: number }) {
+  return <span title={formatExactBytes(props.value)}>{formatBytes(props.value)}</span>;
+}
+
+/** A time in UTC with how long ago (or until) it is: `2030-01-02 03:04 UTC (in 12 days)`. */
+export function TimeWithRelative(props: { at: number; now: number; exact?: string }) {
+  return (
+    <span title={props.exact}>
+      {formatTime(props.at)} UTC <span class="muted">({formatRelative(props.at, props.now)})</span>
+    </span>
+  );
+}
+
+/**
+ * A button that copies `text` to the clipboard (one delegated listener in static/app.js);
+ * its label reads "Copied" for a moment. `small` for one beside a secret or in a table row.
+ */
+export function CopyButton(props: { text: string; label?: string; small?: boolean }) {
+  return (
+    <button
+      type="button"
+      class={props.small ? "secondary small copy" : "secondary copy"}
+      data-copy={props.text}
+    >
+      {props.label ?? "Copy"}
+    </button>
+  );
 }

@@ -1,7 +1,8 @@
-/** Settings: subscriptions, change password, API tokens. */
-import { CsrfField, FieldError, Layout } from "./layout.tsx";
+/** Settings: subscriptions, user status thresholds, security, the admin password, API tokens. */
+import { CopyButton, CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
 import { formatTime } from "../core/format.ts";
 import { SubscriptionSettings, type SubscriptionSettingsProps } from "./settings_subscriptions.tsx";
+import { SecuritySettings, type SecuritySettingsProps } from "./settings_security.tsx";
 
 export interface ApiTokenView {
   id: number;
@@ -14,15 +15,78 @@ export interface SettingsProps {
   username: string;
   csrfToken: string;
   tokens: ApiTokenView[];
+  /** The "near quota" and "expires soon" thresholds: stored, or as submitted. */
+  statusValues: { nearQuotaPercent: string; expiringDays: string };
+  statusErrors?: Record<string, string>;
+  statusSaved?: boolean;
   /** A token just created, shown once. */
   newToken?: { name: string; token: string };
   passwordErrors?: Record<string, string>;
   passwordChanged?: boolean;
   tokenErrors?: Record<string, string>;
   subscriptions: SubscriptionSettingsProps;
+  security: SecuritySettingsProps;
+}
+
+const PASSWORD_LABELS = {
+  current: "Current password",
+  next: "New password",
+  confirm: "Repeat new password",
+};
+
+const STATUS_LABELS = {
+  nearQuotaPercent: "Near quota from",
+  expiringDays: "Expires soon within",
+};
+
+function StatusSettings(props: SettingsProps) {
+  const v = props.statusValues;
+  const e = props.statusErrors ?? {};
+  return (
+    <section class="card" id="user-status-settings">
+      <h2>User statuses</h2>
+      {props.statusSaved && <p class="flash" role="status">Saved.</p>}
+      <ErrorSummary title="Nothing was saved:" errors={e} labels={STATUS_LABELS} />
+      <form method="post" action="/settings/statuses">
+        <CsrfField token={props.csrfToken} />
+        <div class="grid">
+          <label>
+            {STATUS_LABELS.nearQuotaPercent} (% of the quota used)
+            <input
+              id={fieldId("nearQuotaPercent")}
+              name="nearQuotaPercent"
+              type="number"
+              min="1"
+              max="100"
+              value={v.nearQuotaPercent}
+              aria-invalid={e.nearQuotaPercent ? "true" : undefined}
+            />
+            <span class="hint">A user with a quota shows “near quota” from this share.</span>
+            <FieldError error={e.nearQuotaPercent} />
+          </label>
+          <label>
+            {STATUS_LABELS.expiringDays} (days)
+            <input
+              id={fieldId("expiringDays")}
+              name="expiringDays"
+              type="number"
+              min="0"
+              max="365"
+              value={v.expiringDays}
+              aria-invalid={e.expiringDays ? "true" : undefined}
+            />
+            <span class="hint">“Expires soon” this many days before the expiry; 0: never.</span>
+            <FieldError error={e.expiringDays} />
+          </label>
+        </div>
+        <button type="submit">Save</button>
+      </form>
+    </section>
+  );
 }
 
 export function SettingsPage(props: SettingsProps) {
+  const pe = props.passwordErrors ?? {};
   return (
     <Layout
       title="Settings"
@@ -32,27 +96,51 @@ export function SettingsPage(props: SettingsProps) {
     >
       <h1>Settings</h1>
       <SubscriptionSettings {...props.subscriptions} />
+      <StatusSettings {...props} />
+      <SecuritySettings {...props.security} />
       <section class="card" id="password">
         <h2>Change password</h2>
         {props.passwordChanged && (
-          <p class="flash">Password changed; other sessions were logged out.</p>
+          <p class="flash" role="status">Password changed; other sessions were logged out.</p>
         )}
+        <ErrorSummary title="The password was not changed:" errors={pe} labels={PASSWORD_LABELS} />
         <form method="post" action="/settings/password">
           <CsrfField token={props.csrfToken} />
           <label>
-            Current password
-            <input type="password" name="current" autocomplete="current-password" required />
-            <FieldError error={props.passwordErrors?.current} />
+            {PASSWORD_LABELS.current}
+            <input
+              id={fieldId("current")}
+              type="password"
+              name="current"
+              autocomplete="current-password"
+              required
+              aria-invalid={pe.current ? "true" : undefined}
+            />
+            <FieldError error={pe.current} />
           </label>
           <label>
-            New password (8 characters or more)
-            <input type="password" name="next" autocomplete="new-password" required />
-            <FieldError error={props.passwordErrors?.next} />
+            {PASSWORD_LABELS.next} (8 characters or more)
+            <input
+              id={fieldId("next")}
+              type="password"
+              name="next"
+              autocomplete="new-password"
+              required
+              aria-invalid={pe.next ? "true" : undefined}
+            />
+            <FieldError error={pe.next} />
           </label>
           <label>
-            Repeat new password
-            <input type="password" name="confirm" autocomplete="new-password" required />
-            <FieldError error={props.passwordErrors?.confirm} />
+            {PASSWORD_LABELS.confirm}
+            <input
+              id={fieldId("confirm")}
+              type="password"
+              name="confirm"
+              autocomplete="new-password"
+              required
+              aria-invalid={pe.confirm ? "true" : undefined}
+            />
+            <FieldError error={pe.confirm} />
           </label>
           <button type="submit">Change password</button>
         </form>
@@ -64,50 +152,66 @@ export function SettingsPage(props: SettingsProps) {
           <code>/api/v1/…</code>. A token is shown once; only its hash is stored.
         </p>
         {props.newToken && (
-          <div class="flash">
-            New token “{props.newToken.name}”, copy it now:
-            <p class="secret" id="new-token">{props.newToken.token}</p>
+          <div class="flash" role="status">
+            New token “{props.newToken.name}”: copy it now, it is not shown again.
+            <div class="secret-row">
+              <p class="secret" id="new-token">{props.newToken.token}</p>
+              <CopyButton text={props.newToken.token} small />
+            </div>
           </div>
         )}
-        <table>
-          <thead>
-            <tr>
-              <th>Name</th>
-              <th>Created</th>
-              <th>Last used</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.tokens.length === 0 && (
+        <div class="table-wrap">
+          <table>
+            <thead>
               <tr>
-                <td colspan={4} class="muted">No tokens yet</td>
+                <th>Name</th>
+                <th>Created</th>
+                <th>Last used</th>
+                <th>
+                  <span class="visually-hidden">Actions</span>
+                </th>
               </tr>
-            )}
-            {props.tokens.map((t) => (
-              <tr>
-                <td>{t.name}</td>
-                <td>{formatTime(t.created_at)}</td>
-                <td>{formatTime(t.last_used_at)}</td>
-                <td>
-                  <form
-                    method="post"
-                    action={`/settings/tokens/${t.id}/delete`}
-                    onsubmit="return confirm('Revoke this token?')"
-                  >
-                    <CsrfField token={props.csrfToken} />
-                    <button type="submit" class="danger">Revoke</button>
-                  </form>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {props.tokens.length === 0 && (
+                <tr>
+                  <td colspan={4} class="muted">No tokens yet</td>
+                </tr>
+              )}
+              {props.tokens.map((t) => (
+                <tr>
+                  <td>
+                    <span class="truncate" title={t.name}>{t.name}</span>
+                  </td>
+                  <td>{formatTime(t.created_at)}</td>
+                  <td>{formatTime(t.last_used_at)}</td>
+                  <td>
+                    <form
+                      method="post"
+                      action={`/settings/tokens/${t.id}/delete`}
+                      data-confirm={`Revoke the token “${t.name}”?`}
+                    >
+                      <CsrfField token={props.csrfToken} />
+                      <button type="submit" class="danger small">Revoke</button>
+                    </form>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
         <form method="post" action="/settings/tokens" class="actions">
           <CsrfField token={props.csrfToken} />
           <label>
             Token name
-            <input name="name" maxlength={64} required placeholder="provisioning" />
+            <input
+              id={fieldId("name")}
+              name="name"
+              maxlength={64}
+              required
+              aria-invalid={props.tokenErrors?.name ? "true" : undefined}
+            />
+            <span class="hint">What the token is for, e.g. provisioning</span>
             <FieldError error={props.tokenErrors?.name} />
           </label>
           <button type="submit">Create token</button>

@@ -1,18 +1,10 @@
 /**
- * Pieces of the "Connect" sections (the user's own page and the admin's user page): copy
- * buttons (handled by one delegated listener in static/app.js), server-made SVG QR codes,
- * and the list of share links, each collapsed with its QR code.
+ * Pieces of the "Connect" sections (the user's own page and the admin's user page):
+ * server-made SVG QR codes and the list of share links, each collapsed with its QR code
+ * and a copy button.
  */
 import { raw } from "hono/html";
-
-/** A button that copies `text` to the clipboard (static/app.js). */
-export function CopyButton(props: { text: string; label?: string }) {
-  return (
-    <button type="button" class="secondary copy" data-copy={props.text}>
-      {props.label ?? "Copy"}
-    </button>
-  );
-}
+import { CopyButton } from "./layout.tsx";
 
 /**
  * A QR code: inline SVG from core/subscriptions/qr_codes.ts (library output holding only

@@ -6,10 +6,9 @@
 import type { UserStatus } from "../core/model.ts";
 import type { Subscription } from "../core/subscriptions/subscriptions.ts";
 import type { ConnectItem } from "../core/subscriptions/connect_items.ts";
-import { formatBytes } from "../core/format.ts";
-import { Layout } from "./layout.tsx";
-import { ExpiryDate, StatusBadge, UsageBar } from "./users.tsx";
-import { CopyButton, QrCode, ShareLinkList } from "./share_link_list.tsx";
+import { Bytes, CopyButton, Layout } from "./layout.tsx";
+import { ExpiryDate, StatusBadge, UsageBar } from "./user_parts.tsx";
+import { QrCode, ShareLinkList } from "./share_link_list.tsx";
 
 export interface SubscriptionPageProps {
   sub: Subscription;
@@ -33,11 +32,15 @@ export function SubscriptionPage(props: SubscriptionPageProps) {
       <section class="grid">
         <div class="card stat">
           <div class="label">Uploaded</div>
-          <div class="value" id="sub-upload">{formatBytes(user.uplink)}</div>
+          <div class="value" id="sub-upload">
+            <Bytes value={user.uplink} />
+          </div>
         </div>
         <div class="card stat">
           <div class="label">Downloaded</div>
-          <div class="value" id="sub-download">{formatBytes(user.downlink)}</div>
+          <div class="value" id="sub-download">
+            <Bytes value={user.downlink} />
+          </div>
         </div>
         <div class="card stat">
           <div class="label">Used / limit</div>
@@ -46,7 +49,7 @@ export function SubscriptionPage(props: SubscriptionPageProps) {
         <div class="card stat">
           <div class="label">Expires</div>
           <div class="value">
-            <ExpiryDate expiresAt={user.expiresAt} now={now} />
+            <ExpiryDate expiresAt={user.expiresAt} now={now} status={props.status} />
           </div>
         </div>
       </section>

@@ -5,9 +5,9 @@
  */
 import { formatDuration, formatTime } from "../core/format.ts";
 import type { ConnectItem } from "../core/subscriptions/connect_items.ts";
-import { CsrfField } from "./layout.tsx";
-import { CopyButton, QrCode, ShareLinkList } from "./share_link_list.tsx";
-import { userUrl } from "./users.tsx";
+import { CopyButton, CsrfField } from "./layout.tsx";
+import { QrCode, ShareLinkList } from "./share_link_list.tsx";
+import { userUrl } from "./user_parts.tsx";
 
 export interface UserConnectProps {
   userName: string;

@@ -1,10 +1,14 @@
-/** One user's page: status, usage, traffic per inbound, credentials, actions, edit form. */
-import { formatBytes, formatTime } from "../core/format.ts";
-import { userStatus } from "../core/users/user_status.ts";
+/**
+ * One user's page: a self-refreshing part (status, usage, traffic per inbound), the
+ * credentials, actions and the edit form.
+ */
+import { formatTime } from "../core/format.ts";
+import { type StatusThresholds, userStatus } from "../core/users/user_status.ts";
 import type { UserDetail } from "../core/users/users.ts";
-import { CsrfField, Layout } from "./layout.tsx";
-import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./users.tsx";
+import { Bytes, CsrfField, Layout } from "./layout.tsx";
+import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./user_parts.tsx";
 import { UserForm, type UserFormProps } from "./user_form.tsx";
+import { TrafficTable } from "./traffic_table.tsx";
 import { UserConnect, type UserConnectProps } from "./user_connect.tsx";
 
 /** Messages shown after a redirect back to the page (`?done=…`). */
@@ -26,12 +30,18 @@ const RESET_TEXT: Record<string, string> = {
   month: "every month",
 };
 
-export interface UserDetailProps extends UserDetail {
+export interface UserLiveProps extends UserDetail {
+  now: number;
+  thresholds: StatusThresholds;
+  /** Seconds between self-refreshes. */
+  refreshSeconds: number;
+}
+
+export interface UserDetailProps extends UserLiveProps {
   csrfToken: string;
   username: string;
-  now: number;
   done?: DoneKey;
-  form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel">;
+  form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel" | "cancelUrl">;
   connect: UserConnectProps;
 }
 
@@ -40,35 +50,47 @@ function ActionButton(
   props: { action: string; csrfToken: string; label: string; confirm?: string; kind?: string },
 ) {
   return (
-    <form method="post" action={props.action} hx-post={props.action} hx-confirm={props.confirm}>
+    <form
+      method="post"
+      action={props.action}
+      hx-post={props.action}
+      hx-confirm={props.confirm}
+    >
       <CsrfField token={props.csrfToken} />
       <button type="submit" class={props.kind}>{props.label}</button>
     </form>
   );
 }
 
-export function UserDetailPage(props: UserDetailProps) {
+/** Status, usage and traffic per inbound: the part that refreshes itself (morphed). */
+export function UserLive(props: UserLiveProps) {
   const { user, perInbound, now } = props;
-  const status = userStatus(user, now);
+  const status = userStatus(user, now, props.thresholds);
   const url = userUrl(user.name);
   return (
-    <Layout title={user.name} active="users" csrfToken={props.csrfToken} username={props.username}>
+    <div
+      id="user-live"
+      hx-get={`${url}?fragment=live`}
+      hx-trigger="refresh"
+      data-refresh={String(props.refreshSeconds)}
+      hx-swap="morph"
+      hx-sync="this:replace"
+    >
       <p>
-        <a href="/users">← Users</a>
+        <StatusBadge status={status} id="user-status" />
       </p>
-      <h1>
-        {user.name} <StatusBadge status={status} />
-      </h1>
-      {props.done && <p class="flash" role="status">{DONE_MESSAGES[props.done]}</p>}
-
       <section class="grid">
         <div class="card stat">
           <div class="label">Uplink</div>
-          <div class="value" id="user-uplink">{formatBytes(user.uplink)}</div>
+          <div class="value" id="user-uplink">
+            <Bytes value={user.uplink} />
+          </div>
         </div>
         <div class="card stat">
           <div class="label">Downlink</div>
-          <div class="value" id="user-downlink">{formatBytes(user.downlink)}</div>
+          <div class="value" id="user-downlink">
+            <Bytes value={user.downlink} />
+          </div>
         </div>
         <div class="card stat">
           <div class="label">Used / limit</div>
@@ -77,49 +99,55 @@ export function UserDetailPage(props: UserDetailProps) {
         <div class="card stat">
           <div class="label">Expires</div>
           <div class="value">
-            <ExpiryDate expiresAt={user.expiresAt} now={now} />
+            <ExpiryDate expiresAt={user.expiresAt} now={now} status={status} />
           </div>
           <div class="label">Traffic resets {RESET_TEXT[user.resetStrategy]}</div>
         </div>
       </section>
+      <section class="card">
+        <h2>Traffic per inbound</h2>
+        <TrafficTable
+          id="user-inbounds"
+          heading="Inbound"
+          empty="No inbounds assigned and no traffic recorded"
+          rows={perInbound.map((row) => ({
+            id: `user-inbound-${row.tag}`,
+            label: (
+              <>
+                <span class="truncate" title={row.tag}>{row.tag}</span>{" "}
+                {!row.assigned && <span class="muted">(no longer assigned)</span>}
+              </>
+            ),
+            uplink: row.uplink,
+            downlink: row.downlink,
+          }))}
+        />
+      </section>
+    </div>
+  );
+}
+
+export function UserDetailPage(props: UserDetailProps) {
+  const { user } = props;
+  const url = userUrl(user.name);
+  return (
+    <Layout title={user.name} active="users" csrfToken={props.csrfToken} username={props.username}>
+      <p>
+        <a href="/users">← Users</a>
+      </p>
+      <h1>{user.name}</h1>
+      {props.done && <p class="flash" role="status">{DONE_MESSAGES[props.done]}</p>}
+
+      <UserLive {...props} />
+
+      <UserConnect {...props.connect} />
 
       {user.note && (
         <section class="card">
           <h2>Note</h2>
-          <p id="user-note" style="white-space:pre-wrap">{user.note}</p>
+          <p id="user-note">{user.note}</p>
         </section>
       )}
-
-      <section class="card">
-        <h2>Traffic per inbound</h2>
-        <table id="user-inbounds">
-          <thead>
-            <tr>
-              <th>Inbound</th>
-              <th class="num">Uplink</th>
-              <th class="num">Downlink</th>
-            </tr>
-          </thead>
-          <tbody>
-            {perInbound.length === 0 && (
-              <tr>
-                <td colspan={3} class="muted">No inbounds assigned and no traffic recorded</td>
-              </tr>
-            )}
-            {perInbound.map((row) => (
-              <tr>
-                <td>
-                  {row.tag} {!row.assigned && <span class="muted">(no longer assigned)</span>}
-                </td>
-                <td class="num">{formatBytes(row.uplink)}</td>
-                <td class="num">{formatBytes(row.downlink)}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </section>
-
-      <UserConnect {...props.connect} />
 
       <section class="card">
         <h2>Credentials</h2>
@@ -172,6 +200,7 @@ export function UserDetailPage(props: UserDetailProps) {
           action={url}
           csrfToken={props.csrfToken}
           submitLabel="Save changes"
+          cancelUrl={url}
           {...props.form}
         />
       </section>

@@ -1,13 +1,16 @@
 /** The user form (create and edit) and the new-user page. */
 import { RESET_STRATEGIES, type User } from "../core/model.ts";
-import { dateInputValue, gbInputValue, USER_NOTE_MAX } from "../core/users/user_fields.ts";
-import type { FormFields } from "../core/users/user_input.ts";
-import { CsrfField, FieldError, Layout } from "./layout.tsx";
+import { bytesInUnit, formatRelative } from "../core/format.ts";
+import { dateInputValue, QUOTA_UNITS, USER_NOTE_MAX } from "../core/users/user_fields.ts";
+import { type FormFields, formList, formString } from "../core/users/user_input.ts";
+import { CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
 
 /** The form's fields as text, as typed or as stored. */
 export interface UserFormValues {
   name: string;
-  trafficLimitGb: string;
+  /** The quota as a number in `trafficLimitUnit`; "0" is unlimited. */
+  trafficLimit: string;
+  trafficLimitUnit: string;
   expiresOn: string;
   enabled: boolean;
   resetStrategy: string;
@@ -15,21 +18,33 @@ export interface UserFormValues {
   inbounds: string[];
 }
 
-export const EMPTY_USER_FORM: UserFormValues = {
-  name: "",
-  trafficLimitGb: "0",
-  expiresOn: "",
-  enabled: true,
-  resetStrategy: "none",
-  note: "",
-  inbounds: [],
-};
+/** An inbound the user can be assigned to. */
+export interface InboundChoice {
+  tag: string;
+  enabled: boolean;
+}
 
-/** The form filled from a stored user and their inbound tags. */
+/** A new user: unlimited, never expiring, on every enabled inbound. */
+export function newUserFormValues(inbounds: InboundChoice[]): UserFormValues {
+  return {
+    name: "",
+    trafficLimit: "0",
+    trafficLimitUnit: "GB",
+    expiresOn: "",
+    enabled: true,
+    resetStrategy: "none",
+    note: "",
+    inbounds: inbounds.filter((i) => i.enabled).map((i) => i.tag),
+  };
+}
+
+/** The form filled from a stored user and their inbound tags; the quota in its own unit. */
 export function userFormValues(user: User & { inbounds: string[] }): UserFormValues {
+  const [limit, unit] = bytesInUnit(user.trafficLimit);
   return {
     name: user.name,
-    trafficLimitGb: gbInputValue(user.trafficLimit),
+    trafficLimit: limit,
+    trafficLimitUnit: unit,
     expiresOn: dateInputValue(user.expiresAt),
     enabled: user.enabled,
     resetStrategy: user.resetStrategy,
@@ -40,21 +55,17 @@ export function userFormValues(user: User & { inbounds: string[] }): UserFormVal
 
 /** The form filled back with what was submitted, to re-render it with errors. */
 export function submittedFormValues(form: FormFields): UserFormValues {
-  const text = (key: string) => {
-    const v = form[key];
-    const last = Array.isArray(v) ? v[v.length - 1] : v;
-    return typeof last === "string" ? last : "";
-  };
-  const list = form.inbounds === undefined ? [] : [form.inbounds].flat();
+  const text = (key: string) => formString(form, key);
   const enabled = text("enabled");
   return {
     name: text("name"),
-    trafficLimitGb: text("trafficLimitGb"),
+    trafficLimit: text("trafficLimit"),
+    trafficLimitUnit: text("trafficLimitUnit") || "GB",
     expiresOn: text("expiresOn"),
     enabled: enabled !== "" && !["0", "false", "off"].includes(enabled),
     resetStrategy: text("resetStrategy"),
     note: text("note"),
-    inbounds: list.filter((tag): tag is string => typeof tag === "string" && tag !== ""),
+    inbounds: formList(form, "inbounds"),
   };
 }
 
@@ -65,15 +76,37 @@ const RESET_LABELS: Record<string, string> = {
   month: "Every month",
 };
 
+/** Field names for the error summary, by error key. */
+const FIELD_LABELS: Record<string, string> = {
+  name: "Name",
+  trafficLimit: "Traffic limit",
+  expiresAt: "Expiry",
+  resetStrategy: "Reset traffic",
+  inbounds: "Inbounds",
+  note: "Note",
+  enabled: "Enabled",
+};
+
+/** The expiry's distance from now, next to the date field ("in 12 days", "3 days ago"). */
+export function ExpiryHint(props: { expiresAt: number | null; now: number }) {
+  if (props.expiresAt === null) return <>never expires</>;
+  return <>{formatRelative(props.expiresAt, props.now)}</>;
+}
+
 export interface UserFormProps {
   /** Where the form posts: `/users` or the user's URL. */
   action: string;
   csrfToken: string;
   values: UserFormValues;
   errors: Record<string, string>;
-  /** Every inbound tag, the assignment choices. */
-  inboundTags: string[];
+  /** Every inbound, the assignment choices. */
+  inbounds: InboundChoice[];
   submitLabel: string;
+  /** Where Cancel leads. */
+  cancelUrl: string;
+  /** The stored or entered expiry, for the hint; null for never. */
+  expiresAt: number | null;
+  now: number;
   /** The stored user's edit version (edit form only): a change made meanwhile is a 409. */
   version?: string;
 }
@@ -84,9 +117,12 @@ export interface UserFormProps {
  */
 export function UserForm(props: UserFormProps) {
   const { values, errors } = props;
-  const choices = [...new Set([...props.inboundTags, ...values.inbounds])];
-  const known = new Set(props.inboundTags);
-  const hasErrors = Object.keys(errors).length > 0;
+  const known = new Set(props.inbounds.map((i) => i.tag));
+  const choices = [
+    ...props.inbounds,
+    ...values.inbounds.filter((tag) => !known.has(tag)).map((tag) => ({ tag, enabled: false })),
+  ];
+  const invalid = (key: string) => errors[key] ? "true" : undefined;
   return (
     <form
       id="user-form"
@@ -98,51 +134,91 @@ export function UserForm(props: UserFormProps) {
     >
       <CsrfField token={props.csrfToken} />
       {props.version && <input type="hidden" name="version" value={props.version} />}
-      {hasErrors && (
-        <p class="flash error" role="alert">
-          {errors.form ?? "The user was not saved; fix the fields below."}
-        </p>
-      )}
+      <ErrorSummary
+        title="The user was not saved:"
+        errors={errors}
+        labels={FIELD_LABELS}
+        ids={{ inbounds: "field-inbounds-all" }}
+      />
       <label>
         Name
         <input
+          id={fieldId("name")}
           name="name"
           value={values.name}
           required
           maxlength={48}
           autocomplete="off"
-          aria-invalid={errors.name ? "true" : undefined}
+          aria-invalid={invalid("name")}
         />
-        <span class="muted">Letters, digits and . _ @ - (at most 48)</span>
+        <span class="hint">Letters, digits and . _ @ - (at most 48)</span>
         <FieldError error={errors.name} />
       </label>
-      <label>
-        Traffic limit (GB, 0 = unlimited)
-        <input
-          name="trafficLimitGb"
-          type="number"
-          min="0"
-          step="any"
-          value={values.trafficLimitGb}
-          aria-invalid={errors.trafficLimit ? "true" : undefined}
-        />
+      <div class="field">
+        <label for={fieldId("trafficLimit")}>Traffic limit</label>
+        <div class="input-group">
+          <input
+            id={fieldId("trafficLimit")}
+            name="trafficLimit"
+            inputmode="decimal"
+            value={values.trafficLimit}
+            aria-invalid={invalid("trafficLimit")}
+            aria-describedby="traffic-limit-hint"
+          />
+          <select name="trafficLimitUnit" aria-label="Traffic limit unit">
+            {QUOTA_UNITS.map((unit) => (
+              <option value={unit} selected={values.trafficLimitUnit === unit}>{unit}</option>
+            ))}
+          </select>
+        </div>
+        <span class="hint" id="traffic-limit-hint">0 = unlimited; 1 GB = 1024 MB</span>
         <FieldError error={errors.trafficLimit} />
-      </label>
-      <label>
-        Expires after (UTC; empty = never)
+      </div>
+      <div class="field">
+        <label for={fieldId("expiresAt")}>Expires after (UTC; empty = never)</label>
         <input
+          id={fieldId("expiresAt")}
           name="expiresOn"
           type="date"
           value={values.expiresOn}
-          aria-invalid={errors.expiresAt ? "true" : undefined}
+          aria-invalid={invalid("expiresAt")}
+          aria-describedby="expiry-hint"
+          hx-get="/users/new/expiry-hint"
+          hx-trigger="change"
+          hx-target="#expiry-hint"
+          hx-swap="innerHTML"
         />
+        <span class="hint" id="expiry-hint" aria-live="polite">
+          <ExpiryHint expiresAt={props.expiresAt} now={props.now} />
+        </span>
+        <div class="shortcuts" role="group" aria-label="Expiry shortcuts">
+          {[7, 30, 90].map((days) => (
+            <button
+              type="button"
+              class="secondary small"
+              data-expiry-days={String(days)}
+              data-expiry-for={fieldId("expiresAt")}
+            >
+              +{days} days
+            </button>
+          ))}
+          <button
+            type="button"
+            class="secondary small"
+            data-expiry-days=""
+            data-expiry-for={fieldId("expiresAt")}
+          >
+            Never
+          </button>
+        </div>
         <FieldError error={errors.expiresAt} />
-      </label>
+      </div>
       <label>
         Reset traffic
         <select
+          id={fieldId("resetStrategy")}
           name="resetStrategy"
-          aria-invalid={errors.resetStrategy ? "true" : undefined}
+          aria-invalid={invalid("resetStrategy")}
         >
           {RESET_STRATEGIES.map((s) => (
             <option value={s} selected={values.resetStrategy === s}>{RESET_LABELS[s]}</option>
@@ -150,48 +226,67 @@ export function UserForm(props: UserFormProps) {
         </select>
         <FieldError error={errors.resetStrategy} />
       </label>
-      <label>
-        Inbounds
+      <fieldset id="field-inbounds" aria-invalid={invalid("inbounds")}>
+        <legend>Inbounds</legend>
         {choices.length === 0
           ? (
-            <span class="muted">
-              — none yet; <a href="/inbounds">create an inbound</a> to assign it.
-            </span>
+            <p class="muted">
+              None yet; <a href="/inbounds/new">create an inbound</a> to assign it.
+            </p>
           )
           : (
-            <select
-              name="inbounds"
-              multiple
-              size={Math.min(8, Math.max(3, choices.length))}
-              aria-invalid={errors.inbounds ? "true" : undefined}
-            >
-              {choices.map((tag) => (
-                <option value={tag} selected={values.inbounds.includes(tag)}>
-                  {known.has(tag) ? tag : `${tag} (does not exist)`}
-                </option>
-              ))}
-            </select>
+            <>
+              <label class="inline">
+                <input type="checkbox" id="field-inbounds-all" data-check-all="inbounds" />
+                <strong>All</strong>
+              </label>
+              <div class="checkbox-list">
+                {choices.map((choice) => (
+                  <label class="inline">
+                    <input
+                      type="checkbox"
+                      name="inbounds"
+                      value={choice.tag}
+                      checked={values.inbounds.includes(choice.tag)}
+                    />
+                    <span class="truncate" title={choice.tag}>{choice.tag}</span>
+                    {!known.has(choice.tag)
+                      ? <span class="muted">(does not exist)</span>
+                      : !choice.enabled && <span class="muted">(disabled)</span>}
+                  </label>
+                ))}
+              </div>
+            </>
           )}
         <FieldError error={errors.inbounds} />
-      </label>
+      </fieldset>
       <label>
         Note
         <textarea
+          id={fieldId("note")}
           name="note"
           rows={3}
           maxlength={USER_NOTE_MAX}
-          aria-invalid={errors.note ? "true" : undefined}
+          aria-invalid={invalid("note")}
         >
           {values.note}
         </textarea>
         <FieldError error={errors.note} />
       </label>
       <label class="inline">
-        <input type="checkbox" name="enabled" value="1" checked={values.enabled} /> Enabled
+        <input
+          type="checkbox"
+          id={fieldId("enabled")}
+          name="enabled"
+          value="1"
+          checked={values.enabled}
+        />{" "}
+        Enabled
       </label>
       <FieldError error={errors.enabled} />
       <p class="actions">
         <button type="submit">{props.submitLabel}</button>
+        <a class="button secondary" href={props.cancelUrl}>Cancel</a>
       </p>
     </form>
   );
@@ -200,7 +295,7 @@ export function UserForm(props: UserFormProps) {
 export interface NewUserPageProps {
   csrfToken: string;
   username: string;
-  form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel">;
+  form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel" | "cancelUrl">;
 }
 
 export function NewUserPage(props: NewUserPageProps) {
@@ -215,6 +310,7 @@ export function NewUserPage(props: NewUserPageProps) {
           action="/users"
           csrfToken={props.csrfToken}
           submitLabel="Create user"
+          cancelUrl="/users"
           {...props.form}
         />
       </section>

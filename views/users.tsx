@@ -1,97 +1,55 @@
-/** The Users list: toolbar, a self-refreshing sortable table and the pager. */
-import type { UserStatus } from "../core/model.ts";
-import { formatBytes, formatTime } from "../core/format.ts";
-import { userStatus } from "../core/users/user_status.ts";
-import { dateInputValue } from "../core/users/user_fields.ts";
+/**
+ * The Users list: toolbar, status chips, the bulk-actions bar, a self-refreshing sortable
+ * table (morphed on refresh, so selections, focus and open lists survive) and the pager.
+ */
+import type { Child } from "hono/jsx";
+import { USER_STATUSES, type UserStatus } from "../core/model.ts";
+import { formatCount, formatDate } from "../core/format.ts";
+import { type StatusThresholds, userStatus } from "../core/users/user_status.ts";
+import type { UserListQuery } from "../core/users/user_input.ts";
+import type { StatusCounts } from "../db/user_status.ts";
 import type { UserSort, UserWithInbounds } from "../db/users.ts";
-import { Layout } from "./layout.tsx";
-import { CopyButton } from "./share_link_list.tsx";
+import { Bytes, CopyButton, Layout } from "./layout.tsx";
+import {
+  ExpiryDate,
+  InboundList,
+  STATUS_LABELS,
+  StatusBadge,
+  UsageBar,
+  userUrl,
+} from "./user_parts.tsx";
+import { BulkBar } from "./users_bulk.tsx";
+
+export { ExpiryDate, StatusBadge, UsageBar, userUrl };
 
 /** What the list shows: the URL state. */
-export interface UsersListState {
-  search: string;
-  sort: UserSort;
-  page: number;
-}
+export type UsersListState = UserListQuery;
 
 export interface UsersTableProps {
   state: UsersListState;
   rows: UserWithInbounds[];
+  /** Users matching search and status, over all pages. */
   total: number;
+  /** Users per status among those matching the search (the chips). */
+  counts: StatusCounts;
   pageSize: number;
   /** Seconds between self-refreshes. */
   refreshSeconds: number;
   now: number;
+  thresholds: StatusThresholds;
   /** Each row's subscription URL, by user id (the copy-link action). */
   subscriptionUrls: Map<number, string>;
 }
-
-const STATUS_LABELS: Record<UserStatus, string> = {
-  active: "active",
-  near_limit: "near limit",
-  limited: "limited",
-  expired: "expired",
-  disabled: "disabled",
-};
 
 /** The list URL for a state; default values are left out. */
 export function usersUrl(state: UsersListState): string {
   const params = new URLSearchParams();
   if (state.search) params.set("search", state.search);
+  if (state.status) params.set("status", state.status);
   if (state.sort !== "name") params.set("sort", state.sort);
   if (state.page > 1) params.set("page", String(state.page));
   const query = params.toString();
   return query ? `/users?${query}` : "/users";
-}
-
-/** A user's own page. */
-export function userUrl(name: string, suffix = ""): string {
-  return `/users/${encodeURIComponent(name)}${suffix}`;
-}
-
-export function StatusBadge(props: { status: UserStatus }) {
-  return <span class={`badge ${props.status}`}>{STATUS_LABELS[props.status]}</span>;
-}
-
-type UsageFields = Pick<UserWithInbounds, "uplink" | "downlink" | "trafficLimit">;
-
-/** Used / limit as a bar in the status colour, or used / ∞ for unlimited users. */
-export function UsageBar(props: { user: UsageFields; status: UserStatus }) {
-  const { user, status } = props;
-  const used = user.uplink + user.downlink;
-  if (user.trafficLimit === 0) {
-    return (
-      <div class="usage">
-        <span>{formatBytes(used)} / ∞</span>
-      </div>
-    );
-  }
-  const percent = Math.min(100, Math.round((used / user.trafficLimit) * 1000) / 10);
-  return (
-    <div class="usage" title={`${percent}% of the limit used`}>
-      <div
-        class={`bar ${status}`}
-        role="progressbar"
-        aria-valuemin="0"
-        aria-valuemax="100"
-        aria-valuenow={String(percent)}
-      >
-        <span style={`width:${percent}%`}></span>
-      </div>
-      <span>{formatBytes(used)} / {formatBytes(user.trafficLimit)}</span>
-    </div>
-  );
-}
-
-/** An expiry date (UTC), "never", or the date in red once passed. */
-export function ExpiryDate(props: { expiresAt: number | null; now: number }) {
-  if (props.expiresAt === null) return <span class="muted">never</span>;
-  const date = dateInputValue(props.expiresAt);
-  const title = formatTime(props.expiresAt) + " UTC";
-  if (props.expiresAt <= props.now) {
-    return <span class="expired-date" style="color:var(--bad)" title={title}>{date}</span>;
-  }
-  return <span title={title}>{date}</span>;
 }
 
 /** A sort order and its reverse, for one column header. */
@@ -110,14 +68,21 @@ function listLink(href: string) {
     href,
     "hx-get": href,
     "hx-target": "#users-list",
-    "hx-swap": "outerHTML",
+    "hx-swap": "morph",
     "hx-push-url": "true",
     "hx-sync": "#users-list:replace",
   };
 }
 
 function SortHeader(
-  props: { label: string; column: keyof typeof SORT_PAIRS; state: UsersListState; num?: boolean },
+  props: {
+    label: string;
+    column: keyof typeof SORT_PAIRS;
+    state: UsersListState;
+    num?: boolean;
+    class?: string;
+    children?: Child;
+  },
 ) {
   const [first, second] = SORT_PAIRS[props.column];
   const current = props.state.sort === first || props.state.sort === second
@@ -125,12 +90,14 @@ function SortHeader(
     : null;
   const next = current === first ? second : first;
   const descending = current !== null && DESCENDING.has(current);
+  const classes = [props.num ? "num" : "", props.class ?? ""].join(" ").trim();
   return (
     <th
-      class={props.num ? "num" : undefined}
+      class={classes || undefined}
       aria-sort={current === null ? undefined : descending ? "descending" : "ascending"}
     >
-      <a {...listLink(usersUrl({ ...props.state, sort: next, page: 1 }))}>
+      {props.children}
+      <a {...listLink(usersUrl({ ...props.state, sort: next, page: 1 }))} data-sort={next}>
         {props.label}
         {current !== null && <span class="arrow">{descending ? " ▼" : " ▲"}</span>}
       </a>
@@ -148,17 +115,66 @@ function Pager(props: UsersTableProps) {
   );
   return (
     <nav class="pager" aria-label="Pages">
-      <span id="users-total">{props.total} {props.total === 1 ? "user" : "users"}</span>
+      <span id="users-total">
+        {formatCount(props.total)} {props.total === 1 ? "user" : "users"}
+      </span>
       {page > 1 ? link(page - 1, "← Previous") : <span>← Previous</span>}
-      <span>Page {page} of {pages}</span>
+      <span>Page {formatCount(page)} of {formatCount(pages)}</span>
       {page < pages ? link(page + 1, "Next →") : <span>Next →</span>}
     </nav>
   );
 }
 
+/** The status filter: one chip per status with its count, and "all". */
+function StatusChips(props: { state: UsersListState; counts: StatusCounts }) {
+  const chip = (status: UserStatus | "", label: string, count: number) => (
+    <a
+      class="chip"
+      aria-current={props.state.status === status ? "true" : undefined}
+      data-status={status || "all"}
+      {...listLink(usersUrl({ ...props.state, status, page: 1 }))}
+    >
+      {label} <span class="count">{formatCount(count)}</span>
+    </a>
+  );
+  return (
+    <nav class="chips" aria-label="Filter by status" id="status-chips">
+      {chip("", "all", props.counts.all)}
+      {USER_STATUSES.map((status) => chip(status, STATUS_LABELS[status], props.counts[status]))}
+    </nav>
+  );
+}
+
+function emptyText(props: UsersTableProps): string {
+  const { state } = props;
+  if (state.search && state.status) {
+    return `No ${STATUS_LABELS[state.status]} users match “${state.search}”`;
+  }
+  if (state.search) return `No users match “${state.search}”`;
+  if (state.status) return `No ${STATUS_LABELS[state.status]} users`;
+  return props.total > 0 ? "No users on this page" : "No users yet";
+}
+
+/** The list's state, carried by the bulk form (its inputs live here, so they refresh). */
+function BulkState(props: { state: UsersListState }) {
+  const s = props.state;
+  const field = (name: string, value: string) => (
+    <input type="hidden" form="bulk-form" name={name} value={value} id={`bulk-state-${name}`} />
+  );
+  return (
+    <>
+      {field("search", s.search)}
+      {field("status", s.status)}
+      {field("sort", s.sort)}
+      {field("page", String(s.page))}
+    </>
+  );
+}
+
 /**
- * The table with its pager, inside the container that refreshes itself (while the tab is
- * visible) with the same search, sort and page. htmx requests for /users get only this.
+ * The chips, the table and its pager, inside the container that refreshes itself (while
+ * the tab is visible) with the same search, status, sort and page. htmx requests for
+ * /users get only this.
  */
 export function UsersTable(props: UsersTableProps) {
   const { state, now } = props;
@@ -167,92 +183,132 @@ export function UsersTable(props: UsersTableProps) {
     <div
       id="users-list"
       hx-get={url}
-      hx-trigger={`every ${props.refreshSeconds}s [document.visibilityState === 'visible']`}
-      hx-swap="outerHTML"
+      hx-trigger="refresh"
+      data-refresh={String(props.refreshSeconds)}
+      hx-swap="morph"
       hx-sync="this:replace"
     >
-      <table id="users-table">
-        <thead>
-          <tr>
-            <SortHeader label="Name" column="name" state={state} />
-            <th>Status</th>
-            <SortHeader label="Uplink" column="traffic" state={state} num />
-            <SortHeader label="Downlink" column="traffic" state={state} num />
-            <th>Used / limit</th>
-            <SortHeader label="Expiry" column="expiry" state={state} />
-            <SortHeader label="Created" column="created" state={state} />
-            <th>Inbounds</th>
-            <th>Link</th>
-          </tr>
-        </thead>
-        <tbody>
-          {props.rows.length === 0 && (
+      <StatusChips state={state} counts={props.counts} />
+      <BulkState state={state} />
+      <div class="table-wrap">
+        <table id="users-table" data-sort={state.sort}>
+          <thead>
             <tr>
-              <td colspan={9} class="muted">
-                {state.search
-                  ? `No users match “${state.search}”`
-                  : props.total > 0
-                  ? "No users on this page"
-                  : "No users yet"}
-              </td>
+              <SortHeader label="Name" column="name" state={state} class="sticky-col">
+                <input
+                  type="checkbox"
+                  id="select-page"
+                  data-check-all="ids"
+                  data-check-all-scope="#users-table"
+                  aria-label="Select every user on this page"
+                />
+                {" "}
+              </SortHeader>
+              <th>Status</th>
+              <SortHeader label="Used / limit" column="traffic" state={state} />
+              <SortHeader label="Expiry" column="expiry" state={state} />
+              <th class="num">Uplink</th>
+              <th class="num">Downlink</th>
+              <th>Inbounds</th>
+              <SortHeader label="Created" column="created" state={state} />
+              <th>
+                <span class="visually-hidden">Actions</span>
+              </th>
             </tr>
-          )}
-          {props.rows.map((user) => {
-            const status = userStatus(user, now);
-            return (
+          </thead>
+          <tbody>
+            {props.rows.length === 0 && (
               <tr>
-                <td>
-                  <a href={userUrl(user.name)}>{user.name}</a>
-                </td>
-                <td>
-                  <StatusBadge status={status} />
-                </td>
-                <td class="num">{formatBytes(user.uplink)}</td>
-                <td class="num">{formatBytes(user.downlink)}</td>
-                <td>
-                  <UsageBar user={user} status={status} />
-                </td>
-                <td>
-                  <ExpiryDate expiresAt={user.expiresAt} now={now} />
-                </td>
-                <td>{dateInputValue(user.createdAt)}</td>
-                <td>
-                  {user.inbounds.length === 0
-                    ? <span class="muted">none</span>
-                    : user.inbounds.join(", ")}
-                </td>
-                <td>
-                  <CopyButton text={props.subscriptionUrls.get(user.id) ?? ""} label="Copy link" />
-                </td>
+                <td colspan={9} class="muted">{emptyText(props)}</td>
               </tr>
-            );
-          })}
-        </tbody>
-      </table>
+            )}
+            {props.rows.map((user) => {
+              const status = userStatus(user, now, props.thresholds);
+              return (
+                <tr id={`user-row-${user.id}`} data-name={user.name}>
+                  <td class="sticky-col">
+                    <input
+                      type="checkbox"
+                      class="row-select"
+                      name="ids"
+                      value={String(user.id)}
+                      form="bulk-form"
+                      id={`select-${user.id}`}
+                      data-keep-checked
+                      aria-label={`Select ${user.name}`}
+                    />{" "}
+                    <a href={userUrl(user.name)} class="truncate" title={user.name}>
+                      {user.name}
+                    </a>
+                  </td>
+                  <td>
+                    <StatusBadge status={status} />
+                  </td>
+                  <td>
+                    <UsageBar user={user} status={status} />
+                  </td>
+                  <td>
+                    <ExpiryDate expiresAt={user.expiresAt} now={now} status={status} />
+                  </td>
+                  <td class="num">
+                    <Bytes value={user.uplink} />
+                  </td>
+                  <td class="num">
+                    <Bytes value={user.downlink} />
+                  </td>
+                  <td>
+                    <InboundList tags={user.inbounds} />
+                  </td>
+                  <td>{formatDate(user.createdAt)}</td>
+                  <td>
+                    <div class="row-actions">
+                      <a
+                        class="button secondary small"
+                        href={userUrl(user.name)}
+                        aria-label={`Edit ${user.name}`}
+                      >
+                        Edit
+                      </a>
+                      <CopyButton
+                        text={props.subscriptionUrls.get(user.id) ?? ""}
+                        label="Copy link"
+                        small
+                      />
+                    </div>
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
       <Pager {...props} />
     </div>
   );
 }
 
-/** The hidden sort field of the search box, updated out of band with each table swap. */
-function SortField(props: { sort: UserSort; oob?: boolean }) {
+/** The hidden sort and status fields of the search box, updated out of band with each swap. */
+function SearchState(props: { state: UsersListState; oob?: boolean }) {
+  const oob = props.oob ? "true" : undefined;
   return (
-    <input
-      type="hidden"
-      id="users-sort"
-      name="sort"
-      value={props.sort}
-      hx-swap-oob={props.oob ? "true" : undefined}
-    />
+    <span id="users-search-state" hx-swap-oob={oob}>
+      <input type="hidden" name="sort" value={props.state.sort} />
+      {props.state.status && <input type="hidden" name="status" value={props.state.status} />}
+    </span>
   );
 }
 
-/** The fragment answered to htmx: the table, and the search box's sort kept in step. */
-export function UsersTableFragment(props: UsersTableProps) {
+/** The fragment answered to htmx: the list, and the search box's state kept in step. */
+export function UsersTableFragment(props: UsersTableProps & { bulkResult?: Child }) {
   return (
     <>
       <UsersTable {...props} />
-      <SortField sort={props.state.sort} oob />
+      <SearchState state={props.state} oob />
+      {props.bulkResult !== undefined && (
+        <div id="bulk-result" class="bulk-result" aria-live="polite" hx-swap-oob="true">
+          {props.bulkResult}
+        </div>
+      )}
     </>
   );
 }
@@ -260,37 +316,55 @@ export function UsersTableFragment(props: UsersTableProps) {
 export interface UsersPageProps extends UsersTableProps {
   csrfToken: string;
   username: string;
+  /** Every inbound tag, for the bulk assign and unassign actions. */
+  inboundTags: string[];
+  /** A message or confirmation from a bulk action posted without htmx. */
+  bulkResult?: Child;
+  /** How many users a batch just created. */
+  created?: number;
 }
 
 export function UsersPage(props: UsersPageProps) {
   const search = {
     "hx-get": "/users",
     "hx-target": "#users-list",
-    "hx-swap": "outerHTML",
+    "hx-swap": "morph",
     "hx-push-url": "true",
     "hx-sync": "#users-list:replace",
   };
   return (
     <Layout title="Users" active="users" csrfToken={props.csrfToken} username={props.username}>
-      <div class="actions">
+      <div class="toolbar">
         <h1>Users</h1>
+        <a class="button secondary" href="/users/batch">Add many</a>
         <a class="button" href="/users/new">Add user</a>
       </div>
+      {props.created !== undefined && (
+        <p class="flash" role="status" id="users-created">
+          {formatCount(props.created)} {props.created === 1 ? "user" : "users"} created.
+        </p>
+      )}
       <form class="toolbar" method="get" action="/users" role="search" {...search}>
         <input
           type="search"
+          id="users-search"
           name="search"
           value={props.state.search}
           placeholder="Search by name"
           aria-label="Search users by name"
           maxlength={100}
           autocomplete="off"
-          hx-trigger="keyup changed delay:300ms, search"
+          hx-trigger="input changed delay:300ms, search"
           hx-include="closest form"
           {...search}
         />
-        <SortField sort={props.state.sort} />
+        <SearchState state={props.state} />
       </form>
+      <BulkBar
+        csrfToken={props.csrfToken}
+        inboundTags={props.inboundTags}
+        result={props.bulkResult}
+      />
       <UsersTable {...props} />
     </Layout>
   );

@@ -200,7 +200,10 @@ export async function createApiToken(db: Db, name: string, now: number): Promise
   return token;
 }
 
-/** Changes the admin's password after checking the current one; ends other sessions. */
+/**
+ * Changes the admin's password after checking the current one; ends other sessions.
+ * Every problem (wrong current password, bad or unconfirmed new one) is reported at once.
+ */
 export async function changePassword(
   db: Db,
   session: AdminSession,
@@ -209,19 +212,19 @@ export async function changePassword(
   confirm: string,
   now: number,
 ) {
+  const errors: Record<string, string> = {};
+  if (next.length < 8 || next.length > 256) {
+    errors.next = "New password must be 8 to 256 characters";
+  }
+  if (next !== confirm) errors.confirm = "Passwords do not match";
   const admin = await repo.findAdminByUsername(db, session.username);
   if (!admin || !(await verifyPassword(current, admin.password_hash))) {
-    throw new ValidationError("Current password is wrong", {
-      current: "Current password is wrong",
-    });
+    errors.current = "Current password is wrong";
   }
-  if (next.length < 8 || next.length > 256) {
-    throw new ValidationError("New password must be 8 to 256 characters", {
-      next: "New password must be 8 to 256 characters",
-    });
-  }
-  if (next !== confirm) {
-    throw new ValidationError("Passwords do not match", { confirm: "Passwords do not match" });
+  const fields = Object.keys(errors);
+  if (fields.length > 0 || !admin) {
+    const message = fields.length === 1 ? errors[fields[0]] : "The password was not changed";
+    throw new ValidationError(message, errors);
   }
   await repo.updateAdminPassword(db, admin.id, await hashPassword(next), now);
   await repo.deleteOtherSessions(db, admin.id, session.idHash);

@@ -27,6 +27,9 @@ const LABELS: Record<string, string> = {
   "reality.serverName": "Reality server name",
   "reality.shortIds": "Short ids",
   "reality.regenerateKeys": "Regenerate keys",
+  client: "Where clients connect",
+  "client.address": "Client address",
+  "client.serverName": "Client TLS server name",
 };
 
 /** A field's name in messages, e.g. "Handshake port" for `reality.handshakePort`. */

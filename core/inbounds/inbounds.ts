@@ -13,6 +13,7 @@ import type { Transaction } from "kysely";
 import type { Db } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import {
+  clearInboundTraffic,
   countInboundUsers,
   deleteInbound as deleteInboundRows,
   findInboundById,
@@ -165,6 +166,16 @@ export async function deleteInbound(deps: InboundDeps, tag: string): Promise<voi
   deps.services.core.requestApply(`inbound "${existing.tag}" deleted`, {
     inboundIds: [existing.id],
   });
+}
+
+/**
+ * Sets the inbound's traffic totals to zero (its counters are independent of users', which
+ * keep their numbers). sing-box sees no change, so nothing is applied.
+ */
+export async function resetInboundTraffic(deps: InboundDeps, tag: string): Promise<Inbound> {
+  const existing = await getInbound(deps.db, tag);
+  await clearInboundTraffic(deps.db, existing.id, deps.now());
+  return await getInbound(deps.db, tag);
 }
 
 /** Enables a disabled inbound or disables an enabled one; returns the new state. */

@@ -13,6 +13,7 @@ import { findUserWithInbounds } from "../../db/users.ts";
 import { NotFoundError } from "../errors.ts";
 import type { User, UserStatus } from "../model.ts";
 import { userStatus } from "../users/user_status.ts";
+import { getStatusThresholds } from "../settings.ts";
 import { encodeBase64 } from "../encoding.ts";
 import { clip } from "../users/user_fields.ts";
 import { type EndpointContext, resolveClientEndpoint } from "./client_endpoint.ts";
@@ -76,7 +77,7 @@ export async function loadSubscription(
     endpoint: await resolveClientEndpoint(inbound, ctx),
     remark: entryRemark(inbound, user),
   })));
-  const status = userStatus(user, deps.now());
+  const status = userStatus(user, deps.now(), await getStatusThresholds(deps.db));
   return { user, status, entries, blocked: blockedReason(status, entries.length) };
 }
 

@@ -1,11 +1,11 @@
 /**
  * User fields: the check and conversion each field of a user goes through, shared by the
- * form and the JSON body (name, traffic limit in GB or bytes, expiry as a date or an ISO
+ * form and the JSON body (name, traffic limit in MB/GB/TB or bytes, expiry as a date or an ISO
  * date-time, note, reset strategy, inbound tags), and the form's display of limit and
  * expiry. Each parser answers `{ value }` or `{ error }`.
  */
 import { RESET_STRATEGIES, type ResetStrategy } from "../model.ts";
-import { BYTES_PER_GB } from "../format.ts";
+import { BYTES_PER_UNIT } from "../format.ts";
 import { COUNTER_SEPARATOR, PAIR_SEPARATOR } from "../stats/stats_names.ts";
 import { unsafeTextProblem } from "../text.ts";
 
@@ -15,9 +15,8 @@ export const USER_NOTE_MAX = 500;
 const INBOUNDS_MAX = 1000;
 const NAME_PATTERN = /^[A-Za-z0-9._@-]{1,48}$/;
 const NAME_CHAR = /[A-Za-z0-9._@-]/;
-/** Names that cannot be a URL path segment under /users/ ("new" is the creation page). */
-const RESERVED_NAMES = new Set(["new", ".", ".."]);
-const MAX_LIMIT_GB = Math.floor(Number.MAX_SAFE_INTEGER / BYTES_PER_GB);
+/** Names that cannot be a URL path segment under /users/ (pages of their own live there). */
+const RESERVED_NAMES = new Set(["new", "bulk", "batch", ".", ".."]);
 
 /** Why `name` is not a valid user name, or null when it is. */
 export function userNameError(name: string): string | null {
@@ -136,21 +135,38 @@ export function expiryIsoValue(value: unknown): { value?: number | null; error?:
   return { value: ms };
 }
 
-/** A form's traffic limit in decimal GB as bytes; empty or 0 means unlimited. */
-export function gbLimitValue(text: string): { value?: number; error?: string } {
+/** Units a quota is entered in. */
+export const QUOTA_UNITS = ["MB", "GB", "TB"] as const;
+export type QuotaUnit = typeof QUOTA_UNITS[number];
+
+/**
+ * A form's amount of traffic in `unit` (MB, GB or TB, base 1024) as bytes; empty or 0 means
+ * 0 (for a traffic limit: unlimited). `label` names the field in messages.
+ */
+export function quotaValue(
+  text: string,
+  unit: string,
+  label = "Traffic limit",
+): { value?: number; error?: string } {
   const t = text.trim();
+  if (!(QUOTA_UNITS as readonly string[]).includes(unit)) {
+    return { error: `${label} unit "${clip(unit)}" must be one of ${QUOTA_UNITS.join(", ")}` };
+  }
+  const perUnit = BYTES_PER_UNIT[unit as QuotaUnit];
   if (t === "") return { value: 0 };
-  if (t.startsWith("-")) return { error: "Traffic limit must be 0 (unlimited) or more GB" };
+  if (t.startsWith("-")) return { error: `${label} must be 0 or more ${unit}` };
   if (!/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) {
-    return { error: `Traffic limit "${clip(t)}" must be a number of GB like 10 or 2.5` };
+    return { error: `${label} "${clip(t)}" must be a number of ${unit} like 10 or 2.5` };
   }
-  const gb = Number(t);
-  const bytes = Math.round(gb * BYTES_PER_GB);
+  const amount = Number(t);
+  const bytes = Math.round(amount * perUnit);
   if (!Number.isSafeInteger(bytes)) {
-    return { error: `Traffic limit must be at most ${MAX_LIMIT_GB} GB` };
+    return {
+      error: `${label} must be at most ${Math.floor(Number.MAX_SAFE_INTEGER / perUnit)} ${unit}`,
+    };
   }
-  if (gb > 0 && bytes === 0) {
-    return { error: "Traffic limit must be at least 1 byte; use 0 for unlimited" };
+  if (amount > 0 && bytes === 0) {
+    return { error: `${label} must be at least 1 byte; use 0 for unlimited` };
   }
   return { value: bytes };
 }
@@ -172,9 +188,4 @@ export function byteLimitValue(value: unknown): { value?: number; error?: string
 /** An expiry as a date input's value (`YYYY-MM-DD`, UTC), or "" for never. */
 export function dateInputValue(expiresAt: number | null): string {
   return expiresAt === null ? "" : new Date(expiresAt).toISOString().slice(0, 10);
-}
-
-/** A byte limit as the form's GB value; parsing it back gives the same bytes. */
-export function gbInputValue(bytes: number): string {
-  return String(bytes / BYTES_PER_GB);
 }

@@ -5,16 +5,16 @@
  */
 import { USER_SORTS, type UserListOptions, type UserSort } from "../../db/users.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
-import { RESET_STRATEGIES, type ResetStrategy } from "../model.ts";
+import { RESET_STRATEGIES, type ResetStrategy, USER_STATUSES, type UserStatus } from "../model.ts";
 import {
   byteLimitValue,
   clip,
   dateInputValue,
   expiryDateValue,
   expiryIsoValue,
-  gbLimitValue,
   inboundsValue,
   noteValue,
+  quotaValue,
   resetStrategyValue,
   userNameError,
 } from "./user_fields.ts";
@@ -53,13 +53,15 @@ function collect<K extends keyof UserInput>(
 /** A form as `parseBody({ all: true })` returns it. */
 export type FormFields = Record<string, unknown>;
 
-function formString(form: FormFields, key: string): string {
+/** A form field's text (its last value when given more than once), or "". */
+export function formString(form: FormFields, key: string): string {
   const v = form[key];
   const last = Array.isArray(v) ? v[v.length - 1] : v;
   return typeof last === "string" ? last : "";
 }
 
-function formList(form: FormFields, key: string): string[] {
+/** A form field's non-empty values, in order. */
+export function formList(form: FormFields, key: string): string[] {
   const v = form[key];
   const list = Array.isArray(v) ? v : v === undefined ? [] : [v];
   return list.filter((item): item is string => typeof item === "string" && item !== "");
@@ -67,7 +69,8 @@ function formList(form: FormFields, key: string): string[] {
 
 /**
  * Parses the user form. Every field is present in a form (an unchecked `enabled` box means
- * disabled): `name`, `trafficLimitGb` (decimal GB, empty or 0 = unlimited), `expiresOn`
+ * disabled): `name`, `trafficLimit` in `trafficLimitUnit` (MB, GB or TB; a decimal, empty
+ * or 0 = unlimited), `expiresOn`
  * (YYYY-MM-DD, end of that day UTC, empty = never), `enabled`, `resetStrategy`, `note`,
  * `inbounds` (repeated). On edit, pass the stored user: an unchanged expiry date keeps
  * its exact stored instant.
@@ -80,7 +83,11 @@ export function parseUserForm(
   const name = formString(form, "name");
   const nameError = userNameError(name);
   collect(out, "name", nameError ? { error: nameError } : { value: name });
-  collect(out, "trafficLimit", gbLimitValue(formString(form, "trafficLimitGb")));
+  collect(
+    out,
+    "trafficLimit",
+    quotaValue(formString(form, "trafficLimit"), formString(form, "trafficLimitUnit") || "GB"),
+  );
   const expiresOn = formString(form, "expiresOn").trim();
   if (current && expiresOn !== "" && expiresOn === dateInputValue(current.expiresAt)) {
     out.values.expiresAt = current.expiresAt;
@@ -163,11 +170,21 @@ export function parseUserJson(body: unknown, mode: "create" | "update"): ParsedU
   return out;
 }
 
+/** What a users list shows: the URL state of the Users page and the API's list. */
+export interface UserListQuery extends Required<Pick<UserListOptions, "search" | "sort" | "page">> {
+  /** Only users with this status; "" for all. */
+  status: UserStatus | "";
+}
+
 /** The query of a users list (page or API), validated; bad values are a 422. */
 export function parseUserListQuery(
-  query: { search?: string; sort?: string; page?: string },
-): Required<Pick<UserListOptions, "search" | "sort" | "page">> {
+  query: { search?: string; status?: string; sort?: string; page?: string },
+): UserListQuery {
   const errors: Record<string, string> = {};
+  const status = query.status ?? "";
+  if (status !== "" && !(USER_STATUSES as readonly string[]).includes(status)) {
+    errors.status = `Status "${clip(status)}" must be one of ${USER_STATUSES.join(", ")}`;
+  }
   const search = (query.search ?? "").trim();
   if (search.length > USER_SEARCH_MAX) {
     errors.search = `Search must be at most ${USER_SEARCH_MAX} characters`;
@@ -180,7 +197,7 @@ export function parseUserListQuery(
   const page = /^\d{1,9}$/.test(pageText) ? Number(pageText) : 0;
   if (page < 1) errors.page = `Page "${clip(pageText)}" must be a whole number from 1`;
   throwIfInvalid(errors);
-  return { search, sort: sort as UserSort, page };
+  return { search, status: status as UserStatus | "", sort: sort as UserSort, page };
 }
 
 /**

@@ -7,7 +7,7 @@ import { openDatabase } from "../../db/database.ts";
 import type { Db } from "../../db/database.ts";
 import { parseConfig } from "../../core/config.ts";
 import { ensureAdmin } from "../../core/auth/admin_auth.ts";
-import { idleServices, type Services } from "../../core/services.ts";
+import { type ApplyScope, idleServices, type Services } from "../../core/services.ts";
 import type { HostProbe } from "../../core/port_probe.ts";
 
 /**
@@ -152,28 +152,30 @@ export async function withClockedApp(
   }
 }
 
-/** Services whose core records the reason of every apply request. */
-function recordingServices(): { services: Services; applied: string[] } {
+/** Services whose core records the reason and scope of every apply request. */
+function recordingServices(): { services: Services; applied: string[]; scopes: ApplyScope[] } {
   const applied: string[] = [];
+  const scopes: ApplyScope[] = [];
   const base = idleServices();
-  return {
-    applied,
-    services: { ...base, core: { ...base.core, requestApply: (r) => void applied.push(r) } },
+  const requestApply = (reason: string, scope?: ApplyScope) => {
+    applied.push(reason);
+    scopes.push(scope ?? {});
   };
+  return { applied, scopes, services: { ...base, core: { ...base.core, requestApply } } };
 }
 
 /**
- * Runs `fn` with a fresh logged-in panel and the reasons its core was asked to apply the
- * config, in order; closes the panel afterwards.
+ * Runs `fn` with a fresh logged-in panel, the reasons its core was asked to apply the
+ * config and the scope of each request, in order; closes the panel afterwards.
  */
 export async function withPanel(
-  fn: (p: TestPanel, applied: string[]) => Promise<void>,
+  fn: (p: TestPanel, applied: string[], scopes: ApplyScope[]) => Promise<void>,
   options: { host?: HostProbe } = {},
 ): Promise<void> {
-  const { services, applied } = recordingServices();
+  const { services, applied, scopes } = recordingServices();
   const p = await createTestPanel({ services, host: options.host });
   try {
-    await fn(p, applied);
+    await fn(p, applied, scopes);
   } finally {
     await p.close();
   }
@@ -186,6 +188,7 @@ export async function snapshotDatabase(db: Db): Promise<Record<string, unknown[]
     "api_tokens",
     "inbounds",
     "users",
+    "user_traffic",
     "user_inbounds",
     "user_inbound_traffic",
     "outbound_traffic",

@@ -1,0 +1,99 @@
+/**
+ * Every page in a real browser (chromium) at 390×844 and 1366×900, light and dark, with a
+ * 47-character user name and a user on six inbounds: no page is wider than the screen,
+ * the Content-Security-Policy reports no violation, and text meets WCAG AA contrast.
+ * Screenshots land in test-artifacts/screenshots/ (`<page>-<width>-<scheme>.png`).
+ */
+import { assertEquals } from "@std/assert";
+import {
+  browserTestOptions,
+  horizontalOverflow,
+  launchBrowser,
+  logIn,
+  lowContrastText,
+  newContext,
+  screenshot,
+  servePanel,
+  VIEWPORTS,
+} from "./support/browser.ts";
+import {
+  createDemoPanel,
+  DEMO_TAGS,
+  demoSubscriptionPath,
+  LONG_TAG,
+  LONG_USER,
+} from "./support/demo.ts";
+
+/** Every page an operator sees, by a short name for the screenshot. */
+const PAGES: Array<[string, string]> = [
+  ["dashboard", "/"],
+  ["inbounds", "/inbounds"],
+  ["inbound-new", "/inbounds/new"],
+  ["inbound-edit", `/inbounds/${DEMO_TAGS[0]}/edit`],
+  ["inbound-edit-long", `/inbounds/${LONG_TAG}/edit`],
+  ["users", "/users"],
+  ["users-expiring", "/users?status=expiring"],
+  ["user", `/users/${LONG_USER}`],
+  ["user-new", "/users/new"],
+  ["users-batch", "/users/batch"],
+  ["logs", "/logs"],
+  ["settings", "/settings"],
+  ["config", "/core/config"],
+  ["not-found", "/no-such-page"],
+];
+
+Deno.test({
+  ...browserTestOptions(
+    "every page fits 390 and 1366 px wide, light and dark, with no CSP violation and AA contrast",
+  ),
+  async fn() {
+    const panel = await createDemoPanel();
+    // The users' own subscription pages (no login): one with six servers, one limited.
+    // (Before the last page, the 404, whose navigation is checked after the loop.)
+    const pages = [
+      ...PAGES.slice(0, -1),
+      ["subscription", `${await demoSubscriptionPath(panel)}?format=html`],
+      ["subscription-limited", `${await demoSubscriptionPath(panel, "user-01")}?format=html`],
+      ...PAGES.slice(-1),
+    ];
+    const server = servePanel(panel);
+    const browser = await launchBrowser();
+    const problems: string[] = [];
+    try {
+      for (const [size, viewport] of Object.entries(VIEWPORTS)) {
+        for (const colorScheme of ["light", "dark"] as const) {
+          const { context, violations } = await newContext(browser, { viewport, colorScheme });
+          const page = await context.newPage();
+          const check = async (name: string) => {
+            const where = `${name} at ${viewport.width} px, ${colorScheme}`;
+            const overflow = await horizontalOverflow(page);
+            if (overflow > 0) problems.push(`${where}: ${overflow} px wider than the screen`);
+            for (const text of await lowContrastText(page)) {
+              problems.push(`${where}: low contrast ${text}`);
+            }
+            await screenshot(page, `${name}-${viewport.width}-${colorScheme}`);
+          };
+          await page.goto(`${server.url}/login`);
+          await check("login");
+          await logIn(page, server.url);
+          for (const [name, path] of pages) {
+            const res = await page.goto(`${server.url}${path}`);
+            const expected = name === "not-found" ? 404 : 200;
+            if (res?.status() !== expected) problems.push(`${path} answered ${res?.status()}`);
+            await page.waitForLoadState("load");
+            await check(name);
+          }
+          // The 404 page keeps the navigation.
+          assertEquals(await page.locator("header.topbar nav a").count(), 5);
+          for (const v of violations) problems.push(`${size} ${colorScheme}: CSP: ${v}`);
+          await context.close();
+        }
+      }
+      assertEquals(problems, []);
+    } finally {
+      await browser.close();
+      await server.close();
+      await panel.close();
+    }
+  },
+});
