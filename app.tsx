@@ -7,6 +7,8 @@ import type { Context } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { getCookie } from "hono/cookie";
 import { bodyLimit } from "hono/body-limit";
+import { jsxRenderer } from "hono/jsx-renderer";
+import { languageDetector } from "hono/language";
 import type { Db } from "./db/database.ts";
 import type { Config } from "./core/config.ts";
 import type { Services } from "./core/services.ts";
@@ -21,9 +23,13 @@ import type { HostProbe } from "./core/port_probe.ts";
 import { getSettings } from "./core/settings.ts";
 import { SubscriptionTokens } from "./core/subscriptions/sub_tokens.ts";
 import { FetchLimiter } from "./core/subscriptions/fetch_limiter.ts";
-import { fieldsOf, ForbiddenError, RateLimitError, statusOf } from "./core/errors.ts";
+import { fieldsOf, ForbiddenError, PanelError, RateLimitError, statusOf } from "./core/errors.ts";
 import { safeEqual } from "./core/auth/passwords.ts";
-import { ErrorPage } from "./views/error_page.tsx";
+import { type I18n, i18nFor } from "./core/i18n/i18n.ts";
+import { browserLocale, DEFAULT_LOCALE, isLocale, LOCALES } from "./core/i18n/locales.ts";
+import type { Msg } from "./core/i18n/msg.ts";
+import { ErrorFlash, ErrorPage } from "./views/error_page.tsx";
+import { I18nContext } from "./views/i18n.ts";
 import { staticRoutes } from "./routes/static.ts";
 import { authRoutes, SESSION_COOKIE } from "./routes/auth.tsx";
 import { dashboardRoutes } from "./routes/dashboard.tsx";
@@ -53,6 +59,10 @@ export interface AppEnv {
     deps: AppDeps;
     /** The logged-in admin's session (page requests and session-authenticated API calls). */
     session: AdminSession | null;
+    /** The browser's language among ours (Hono's language detector), else the default. */
+    language: string;
+    /** The language pages are rendered in (see the language middleware below). */
+    i18n: I18n;
   };
 }
 
@@ -94,6 +104,38 @@ export function createApp(
   };
   const app = new Hono<AppEnv>();
 
+  app.use(async (c, next) => {
+    c.set("deps", deps);
+    c.set("session", null);
+    await next();
+  });
+
+  // The language: the admin's choice in Settings, else the browser's Accept-Language
+  // (Hono's detector, no cookie), else English. A user's subscription page follows the
+  // visitor's browser only. Every page and fragment renders inside the language's
+  // provider (views/i18n.ts); the API's messages stay English.
+  app.use(languageDetector({
+    order: ["header"],
+    caches: false,
+    supportedLanguages: [...LOCALES],
+    fallbackLanguage: DEFAULT_LOCALE,
+    convertDetectedLanguage: browserLocale,
+  }));
+  app.use(async (c, next) => {
+    const chosen = c.req.path.startsWith("/sub/") ? "" : (await getSettings(deps.db)).language;
+    const browser = isLocale(c.var.language) ? c.var.language : DEFAULT_LOCALE;
+    c.set("i18n", i18nFor(chosen || browser));
+    await next();
+    // Pages in the browser's language differ by Accept-Language (routes may set Vary too).
+    if (chosen === "" && c.res.headers.get("Content-Type")?.startsWith("text/html")) {
+      c.res.headers.append("Vary", "Accept-Language");
+    }
+  });
+  app.use(jsxRenderer(
+    ({ children }, c) => <I18nContext.Provider value={c.var.i18n}>{children}</I18nContext.Provider>,
+    { docType: false },
+  ));
+
   // DNS rebinding: only known host names are served (core/allowed_hosts.ts).
   app.use(async (c, next) => {
     // /healthz and subscriptions answer any name: a rebinding page gains nothing from them
@@ -112,9 +154,7 @@ export function createApp(
     };
     const refused = names.map(hostnameOf).find((name) => !isAllowedHost(name, allowed));
     if (refused === undefined) return next();
-    const message = `This panel does not answer to the host name "${refused.slice(0, 100)}"; ` +
-      "add it with --allowed-hosts or SINGDECK_ALLOWED_HOSTS, or set it as the public address";
-    return c.text(message, 421);
+    return c.text(c.var.i18n.t.errors.unknownHost(refused.slice(0, 100)), 421);
   });
 
   app.use(secureHeaders({
@@ -144,11 +184,6 @@ export function createApp(
     if (c.req.path === "/login") return loginBodyLimit(c, next);
     if (c.req.method === "POST" && c.req.path === "/users/batch") return batchBodyLimit(c, next);
     return otherBodyLimit(c, next);
-  });
-  app.use(async (c, next) => {
-    c.set("deps", deps);
-    c.set("session", null);
-    await next();
   });
 
   app.get("/healthz", (c) => c.json({ ok: true }));
@@ -191,33 +226,50 @@ export function createApp(
 
   app.notFound((c) => {
     if (c.req.path.startsWith("/api/")) return c.json({ error: "Not found", fields: {} }, 404);
-    return c.html(<ErrorPage status={404} message="Page not found" session={c.var.session} />, 404);
+    return renderError(c, (t) => t.errors.pageNotFound, 404);
   });
 
   app.onError((err, c) => {
     const status = statusOf(err);
-    const message = status === 500 ? "Internal error" : err.message;
     if (status === 500) console.error(`${c.req.method} ${c.req.path} failed:`, err);
     if (err instanceof RateLimitError) c.header("Retry-After", String(err.retryAfterSeconds));
     if (c.req.path.startsWith("/api/")) {
+      const message = status === 500 ? "Internal error" : err.message;
       return c.json({ error: message, fields: fieldsOf(err) }, status);
     }
-    if (c.req.header("HX-Request")) {
-      return c.html(<div class="flash error" role="alert">{message}</div>, status);
-    }
-    return c.html(
-      <ErrorPage status={status} message={message} session={c.var.session} />,
-      status,
-    );
+    const text: Msg = status === 500
+      ? (t) => t.errors.internal
+      : err instanceof PanelError
+      ? err.text
+      : err.message;
+    return renderError(c, text, status, c.req.header("HX-Request") !== undefined);
   });
 
   return app;
 }
 
+/**
+ * An error page (with the navigation when logged in), or for htmx a fragment the toast
+ * shows, in the request's language: English when the error came before it was known.
+ */
+function renderError(
+  c: Context<AppEnv>,
+  message: Msg,
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 500,
+  fragment = false,
+) {
+  const i18n = c.get("i18n") ?? i18nFor(DEFAULT_LOCALE);
+  const body = fragment
+    ? <ErrorFlash message={message} />
+    : <ErrorPage status={status} message={message} session={c.get("session")} />;
+  return c.html(<I18nContext.Provider value={i18n}>{body}</I18nContext.Provider>, status);
+}
+
 function tooLarge(c: Context<AppEnv>, max: number) {
-  const message = `Request body is larger than ${max / 1024} KB`;
-  if (c.req.path.startsWith("/api/")) return c.json({ error: message, fields: {} }, 413);
-  return c.html(<ErrorPage status={413} message={message} />, 413);
+  if (c.req.path.startsWith("/api/")) {
+    return c.json({ error: `Request body is larger than ${max / 1024} KB`, fields: {} }, 413);
+  }
+  return renderError(c, (t) => t.errors.bodyTooLarge(`${max / 1024} KB`), 413);
 }
 
 /**
@@ -259,6 +311,6 @@ async function checkCsrf(req: RequestLike, session: AdminSession) {
     }
   }
   if (!token || !safeEqual(token, session.csrfToken)) {
-    throw new ForbiddenError("Missing or invalid CSRF token; reload the page and try again");
+    throw new ForbiddenError((t) => t.errors.csrf);
   }
 }

@@ -60,20 +60,21 @@ export async function portTakenOn(
   return null;
 }
 
+/** Why an address cannot be listened on: not one of the machine's, or the machine has no IPv6. */
+export type ListenAddressProblem = "not_local" | "no_ipv6";
+
 /**
  * Why `listen` cannot be bound on this host (it is not one of the machine's addresses), or
  * null when it can, or when the probe cannot tell (the apply step then decides).
  */
-export function listenAddressProblem(listen: string): Promise<string | null> {
+export function listenAddressProblem(listen: string): Promise<ListenAddressProblem | null> {
   try {
     Deno.listen({ hostname: listen, port: 0 }).close();
   } catch (e) {
-    if (e instanceof Deno.errors.AddrNotAvailable) {
-      return Promise.resolve("is not an address of this machine");
-    }
+    if (e instanceof Deno.errors.AddrNotAvailable) return Promise.resolve("not_local");
     // EAFNOSUPPORT: a machine without IPv6 has no IPv6 address either.
     if (/Address family not supported|os error 97\b/.test((e as Error).message)) {
-      return Promise.resolve("is not an address of this machine (it has no IPv6)");
+      return Promise.resolve("no_ipv6");
     }
   }
   return Promise.resolve(null);
@@ -81,7 +82,7 @@ export function listenAddressProblem(listen: string): Promise<string | null> {
 
 /** What an inbound check asks of the host. */
 export interface HostProbe {
-  listenAddressProblem(listen: string): Promise<string | null>;
+  listenAddressProblem(listen: string): Promise<ListenAddressProblem | null>;
   portTakenOn(listen: string, port: number, type: string): Promise<Transport | null>;
 }
 

@@ -10,20 +10,26 @@ import type { Db } from "../db/database.ts";
 import { readSettingRows, writeSettingRows } from "../db/settings.ts";
 import { isHostname, normalizeIpAddress } from "./addresses.ts";
 import { ValidationError } from "./errors.ts";
+import type { Messages } from "./i18n/en.ts";
+import { isLocale, type Locale } from "./i18n/locales.ts";
+import type { Msg } from "./i18n/msg.ts";
 import type { StatusThresholds } from "./users/user_status.ts";
 
-type Parsed<T> = { value: T; error?: undefined } | { value?: undefined; error: string };
+type Parsed<T> = { value: T; error?: undefined } | { value?: undefined; error: Msg };
+
+/** A setting's name in messages: its label on the Settings page, in any language. */
+export type SettingLabel = keyof Messages["settings"]["fields"];
 
 /** One setting: its default, how submitted or stored text becomes its value, and back. */
 export interface SettingDefinition<T> {
-  label: string;
+  label: SettingLabel;
   default: T;
   parse(text: string): Parsed<T>;
   format(value: T): string;
 }
 
 /** An on/off setting; forms send "on"/"1"/"true" for on, anything else (or nothing) for off. */
-export function booleanSetting(label: string, fallback: boolean): SettingDefinition<boolean> {
+export function booleanSetting(label: SettingLabel, fallback: boolean): SettingDefinition<boolean> {
   return {
     label,
     default: fallback,
@@ -34,7 +40,7 @@ export function booleanSetting(label: string, fallback: boolean): SettingDefinit
 
 /** A whole number from `min` to `max`. */
 export function integerSetting(
-  label: string,
+  label: SettingLabel,
   fallback: number,
   min: number,
   max: number,
@@ -46,7 +52,7 @@ export function integerSetting(
       const t = text.trim();
       const n = /^-?\d{1,15}$/.test(t) ? Number(t) : NaN;
       if (!Number.isSafeInteger(n) || n < min || n > max) {
-        return { error: `${label} must be a whole number from ${min} to ${max}` };
+        return { error: (m) => m.errors.wholeNumber(m.settings.fields[label], min, max) };
       }
       return { value: n };
     },
@@ -55,7 +61,7 @@ export function integerSetting(
 }
 
 /** A host name or IP address, or empty for unset. */
-export function hostSetting(label: string): SettingDefinition<string> {
+export function hostSetting(label: SettingLabel): SettingDefinition<string> {
   return {
     label,
     default: "",
@@ -65,7 +71,8 @@ export function hostSetting(label: string): SettingDefinition<string> {
       const ip = normalizeIpAddress(t.replace(/^\[(.*)\]$/, "$1"));
       if (ip !== null) return { value: ip };
       if (isHostname(t)) return { value: t };
-      return { error: `${label} "${text.trim().slice(0, 64)}" is not a host name or IP address` };
+      const given = text.trim().slice(0, 64);
+      return { error: (m) => m.errors.notHost(m.settings.fields[label], given) };
     },
     format: (value) => value,
   };
@@ -75,7 +82,7 @@ export function hostSetting(label: string): SettingDefinition<string> {
  * An http(s) URL without query or fragment (a trailing slash is dropped), or empty for
  * unset.
  */
-export function baseUrlSetting(label: string): SettingDefinition<string> {
+export function baseUrlSetting(label: SettingLabel): SettingDefinition<string> {
   return {
     label,
     default: "",
@@ -92,13 +99,25 @@ export function baseUrlSetting(label: string): SettingDefinition<string> {
         !url || (url.protocol !== "http:" && url.protocol !== "https:") || url.search ||
         url.hash || url.username || url.password || t.length > 512
       ) {
-        return {
-          error: `${label} "${
-            t.slice(0, 64)
-          }" is not an http(s) URL without query, e.g. https://sub.example.com`,
-        };
+        const given = t.slice(0, 64);
+        return { error: (m) => m.errors.notBaseUrl(m.settings.fields[label], given) };
       }
       return { value: url.href.replace(/\/+$/, "") };
+    },
+    format: (value) => value,
+  };
+}
+
+/** The panel's language, or "" to follow each browser's. */
+export function languageSetting(label: SettingLabel): SettingDefinition<Locale | ""> {
+  return {
+    label,
+    default: "",
+    parse(text) {
+      const t = text.trim();
+      if (t === "" || isLocale(t)) return { value: t };
+      const given = t.slice(0, 32);
+      return { error: (m) => m.errors.unknownLanguage(given) };
     },
     format: (value) => value,
   };
@@ -109,23 +128,28 @@ export const SETTING_DEFINITIONS = {
    * The domain or IP address clients connect to (share links, subscriptions) and a host
    * name the panel answers to; empty means unset.
    */
-  publicAddress: hostSetting("Public address"),
+  publicAddress: hostSetting("publicAddress"),
   /**
    * Whether proxy users may reach private, loopback-adjacent and link-local networks through
    * the proxy (off by default: they reach only the public internet).
    */
-  allowPrivateEgress: booleanSetting("Allow proxy users to reach private networks", false),
+  allowPrivateEgress: booleanSetting("allowPrivateEgress", false),
   /** Percent of the quota used from which a user is shown as near their limit. */
-  nearQuotaPercent: integerSetting("Near quota from", 80, 1, 100),
+  nearQuotaPercent: integerSetting("nearQuotaPercent", 80, 1, 100),
   /** Days before expiry from which a user is shown as expiring soon (0: never). */
-  expiringDays: integerSetting("Expires soon within", 3, 0, 365),
+  expiringDays: integerSetting("expiringDays", 3, 0, 365),
   /**
    * Where subscription URLs point (`{base}/sub/{token}`): the panel as users reach it,
    * e.g. behind a reverse proxy. Empty: the address the admin's browser or API call uses.
    */
-  subscriptionBaseUrl: baseUrlSetting("Subscription base URL"),
+  subscriptionBaseUrl: baseUrlSetting("subscriptionBaseUrl"),
   /** Hours between client refreshes of a subscription (`Profile-Update-Interval`). */
-  profileUpdateHours: integerSetting("Profile update interval (hours)", 12, 1, 168),
+  profileUpdateHours: integerSetting("profileUpdateHours", 12, 1, 168),
+  /**
+   * The language of the admin pages (core/i18n/locales.ts); empty: each browser's own
+   * (Accept-Language), else English. Users' subscription pages always follow the browser.
+   */
+  language: languageSetting("language"),
 };
 
 type Definitions = typeof SETTING_DEFINITIONS;
@@ -174,12 +198,13 @@ export async function saveSettings(
   db: Db,
   input: Partial<Record<SettingKey, string>> & Record<string, string | undefined>,
 ): Promise<PanelSettings> {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, Msg> = {};
   const entries: Array<[string, string]> = [];
   for (const [key, text] of Object.entries(input)) {
     if (text === undefined) continue;
     if (!Object.hasOwn(SETTING_DEFINITIONS, key)) {
-      errors[key] = `Unknown setting "${key.slice(0, 40)}"`;
+      const name = key.slice(0, 40);
+      errors[key] = (m) => m.errors.unknownSetting(name);
       continue;
     }
     const d = SETTING_DEFINITIONS[key as SettingKey] as SettingDefinition<unknown>;
@@ -190,7 +215,7 @@ export async function saveSettings(
   const fields = Object.keys(errors);
   if (fields.length > 0) {
     throw new ValidationError(
-      fields.length === 1 ? errors[fields[0]] : `${fields.length} settings are invalid`,
+      fields.length === 1 ? errors[fields[0]] : (m) => m.errors.settingsInvalid(fields.length),
       errors,
     );
   }

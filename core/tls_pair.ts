@@ -7,8 +7,36 @@
  * the leaf certificate.
  */
 import { createPrivateKey, type KeyObject, X509Certificate } from "node:crypto";
+import { englishFileProblem } from "./i18n/en.ts";
+
+/** What can be wrong with a certificate or key file (catalogs word it: `errors.fileProblem`). */
+export type FileProblem =
+  | "missing"
+  | "not_file"
+  | "too_large"
+  | "unreadable"
+  | "cannot_read"
+  | "not_pem_certificate"
+  | "not_x509"
+  | "not_pem_key"
+  | "encrypted_key"
+  | "not_key"
+  | "key_mismatch";
+
+/** A problem and its detail (the key block's type, or the read error). */
+export interface FileFault {
+  problem: FileProblem;
+  detail: string;
+}
 
 /** What is wrong with each file of a pair, or null; `match` when both parse but differ. */
+export interface CertificatePairFaults {
+  certificate: FileFault | null;
+  key: FileFault | null;
+  match: FileFault | null;
+}
+
+/** The same, in English words (the panel's own `--cert`/`--key` at start). */
 export interface CertificatePairProblems {
   certificate: string | null;
   key: string | null;
@@ -18,40 +46,56 @@ export interface CertificatePairProblems {
 const CERTIFICATE_BLOCK = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/;
 const KEY_BLOCK = /-----BEGIN ((?:[A-Z]+ )?PRIVATE KEY)-----[\s\S]+?-----END \1-----/;
 
+const fault = (problem: FileProblem, detail = ""): FileFault => ({ problem, detail });
+
 /** Parses PEM text of a certificate (chain) and a key; says what is wrong with them. */
-export function certificatePairProblems(
+export function certificatePairFaults(
   certificatePem: string,
   keyPem: string,
-): CertificatePairProblems {
-  const problems: CertificatePairProblems = { certificate: null, key: null, match: null };
+): CertificatePairFaults {
+  const faults: CertificatePairFaults = { certificate: null, key: null, match: null };
   let certificate: X509Certificate | null = null;
   const certBlock = CERTIFICATE_BLOCK.exec(certificatePem)?.[0];
   if (!certBlock) {
-    problems.certificate = "is not a PEM certificate (no BEGIN CERTIFICATE block)";
+    faults.certificate = fault("not_pem_certificate");
   } else {
     try {
       certificate = new X509Certificate(certBlock);
     } catch {
-      problems.certificate = "holds a CERTIFICATE block that does not parse as X.509";
+      faults.certificate = fault("not_x509");
     }
   }
   let key: KeyObject | null = null;
   const keyBlock = KEY_BLOCK.exec(keyPem);
   if (!keyBlock) {
-    problems.key = "is not a PEM private key (no BEGIN PRIVATE KEY block)";
+    faults.key = fault("not_pem_key");
   } else if (
     keyBlock[1] === "ENCRYPTED PRIVATE KEY" || /Proc-Type: 4,ENCRYPTED/.test(keyBlock[0])
   ) {
-    problems.key = "is encrypted with a passphrase; sing-box needs an unencrypted key";
+    faults.key = fault("encrypted_key");
   } else {
     try {
       key = createPrivateKey(keyBlock[0]);
     } catch {
-      problems.key = `holds a ${keyBlock[1]} block that does not parse as a private key`;
+      faults.key = fault("not_key", keyBlock[1]);
     }
   }
   if (certificate && key && !certificate.checkPrivateKey(key)) {
-    problems.match = "does not belong to the certificate (their public keys differ)";
+    faults.match = fault("key_mismatch");
   }
-  return problems;
+  return faults;
+}
+
+/** What is wrong with a pair, as the end of a sentence in English ("is not a PEM …"). */
+export function certificatePairProblems(
+  certificatePem: string,
+  keyPem: string,
+): CertificatePairProblems {
+  const faults = certificatePairFaults(certificatePem, keyPem);
+  const words = (f: FileFault | null) => f && englishFileProblem(f.problem, f.detail);
+  return {
+    certificate: words(faults.certificate),
+    key: words(faults.key),
+    match: words(faults.match),
+  };
 }

@@ -7,6 +7,7 @@ import { hostOfUrl } from "../core/subscriptions/client_endpoint.ts";
 import { clientCredentials } from "../core/subscriptions/client_credentials.ts";
 import { shareLinks } from "../core/subscriptions/share_links.ts";
 import {
+  blockedRemark,
   loadSubscription,
   regenerateSubscriptionToken,
   subscriptionBase,
@@ -28,7 +29,7 @@ export function apiSubscriptionRoutes() {
       user: user.name,
       subscriptionUrl: await subscriptionUrl(deps.subscriptionTokens, base, user),
       status: sub.status,
-      blocked: sub.blocked,
+      blocked: sub.blocked ? blockedRemark(sub.blocked) : null,
       inbounds: sub.entries.map((entry) => ({
         tag: entry.inbound.tag,
         type: entry.inbound.type,

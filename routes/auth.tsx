@@ -40,7 +40,7 @@ function isHttps(c: Context<AppEnv>): boolean {
  * is not a URL at all is refused like a foreign one.
  */
 function checkSameOrigin(c: Context<AppEnv>) {
-  const refused = new ForbiddenError("Cross-site login refused");
+  const refused = new ForbiddenError((m) => m.errors.crossSiteLogin);
   const site = c.req.header("Sec-Fetch-Site");
   if (site && site !== "same-origin" && site !== "none") throw refused;
   const origin = c.req.header("Origin");
@@ -63,7 +63,7 @@ function safeNext(next: unknown): string {
 export function authRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/login", (c) => c.html(<LoginPage next={safeNext(c.req.query("next"))} />));
+  app.get("/login", (c) => c.render(<LoginPage next={safeNext(c.req.query("next"))} />));
 
   app.post("/login", async (c) => {
     checkSameOrigin(c);
@@ -88,9 +88,9 @@ export function authRoutes() {
       const wrongPassword = e instanceof UnauthorizedError;
       attempt.finish(wrongPassword ? false : null);
       if (!wrongPassword) throw e;
-      return c.html(
-        <LoginPage error={e.message} username={username} next={safeNext(form.next)} />,
-        401,
+      c.status(401);
+      return c.render(
+        <LoginPage error={e.text} username={username} next={safeNext(form.next)} />,
       );
     }
     attempt.finish(true);

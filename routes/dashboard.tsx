@@ -45,16 +45,16 @@ export function dashboardRoutes() {
     const props = await dashboardProps(c);
     c.header("Vary", "HX-Request");
     if (c.req.query("fragment") === "status" && wantsFragment(c)) {
-      return c.html(<DashboardStatus {...props} />);
+      return c.render(<DashboardStatus {...props} />);
     }
-    return c.html(<DashboardPage {...props} />);
+    return c.render(<DashboardPage {...props} />);
   });
 
   for (const action of ["start", "stop", "restart"] as const) {
     app.post(`/core/${action}`, async (c) => {
       await c.var.deps.services.core[action]();
       if (c.req.header("HX-Request")) {
-        return c.html(<DashboardStatus {...await dashboardProps(c)} />);
+        return c.render(<DashboardStatus {...await dashboardProps(c)} />);
       }
       return c.redirect("/", 303);
     });
@@ -71,8 +71,8 @@ export function dashboardRoutes() {
       refreshSeconds: c.var.deps.config.tableRefresh,
     };
     c.header("Vary", "HX-Request");
-    if (wantsFragment(c)) return c.html(<LogsView {...props} />);
-    return c.html(
+    if (wantsFragment(c)) return c.render(<LogsView {...props} />);
+    return c.render(
       <LogsPage {...props} username={session.username} csrfToken={session.csrfToken} />,
     );
   });
@@ -81,7 +81,7 @@ export function dashboardRoutes() {
     const session = c.var.session!;
     const config = await c.var.deps.services.core.currentConfig();
     const text = config ? JSON.stringify(maskSecrets(config), null, 2) : null;
-    return c.html(
+    return c.render(
       <ConfigPage username={session.username} csrfToken={session.csrfToken} config={text} />,
     );
   });

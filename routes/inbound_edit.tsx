@@ -5,7 +5,7 @@
 import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
-import { ConflictError, statusOf, ValidationError } from "../core/errors.ts";
+import { ConflictError, fieldTextsOf, statusOf, ValidationError } from "../core/errors.ts";
 import { createInbound, getInbound, updateInbound } from "../core/inbounds/inbounds.ts";
 import { parseInboundForm } from "../core/inbounds/inbound_input.ts";
 import { inboundVersion } from "../core/inbounds/inbound_settings.ts";
@@ -21,7 +21,6 @@ import {
   newInboundFormValues,
   submittedFormValues,
   suggestedTag,
-  TagInput,
 } from "../views/inbound_form.tsx";
 import { suggestInboundPort } from "../core/inbounds/inbound_defaults.ts";
 import { redirectAfterPost, wantsFragment } from "./htmx.ts";
@@ -45,15 +44,15 @@ function renderForm(
     selfSignedFiles: tls?.selfSigned ? tls : undefined,
     version: stored && inboundVersion(stored),
   };
-  if (status !== 200 && wantsFragment(c)) return c.html(<InboundForm {...formProps} />, status);
+  c.status(status);
+  if (status !== 200 && wantsFragment(c)) return c.render(<InboundForm {...formProps} />);
   const traffic = stored && {
     uplink: stored.uplink,
     downlink: stored.downlink,
     resetAt: stored.trafficResetAt ?? null,
   };
-  return c.html(
+  return c.render(
     <InboundFormPage {...formProps} traffic={traffic} username={c.var.session!.username} />,
-    status,
   );
 }
 
@@ -64,8 +63,8 @@ function formError(c: Ctx, error: unknown, form: Record<string, unknown>, stored
     originalTag: stored?.tag,
     stored,
     values: submittedFormValues(form),
-    errors: error.fields,
-    message: error.message,
+    errors: fieldTextsOf(error),
+    message: error.text,
   }, statusOf(error) as 409 | 422);
 }
 
@@ -88,11 +87,13 @@ export function inboundEditRoutes() {
     const tag = c.req.query("tag") ?? "";
     const port = (c.req.query("port") ?? "").trim();
     const retag = /^\d{1,5}$/.test(port) && isSuggestedTag(tag, port);
-    return c.html(
-      <>
-        <InboundTypeFields type={type} values={newInboundFormValues(type)} errors={{}} />
-        {retag && <TagInput value={suggestedTag(type, port)} oob />}
-      </>,
+    return c.render(
+      <InboundTypeFields
+        type={type}
+        values={newInboundFormValues(type)}
+        errors={{}}
+        retag={retag ? suggestedTag(type, port) : undefined}
+      />,
     );
   });
 
@@ -114,13 +115,7 @@ export function inboundEditRoutes() {
       stored: inbound,
       values: inboundFormValues(inbound),
       errors: {},
-      notice: saved === "created"
-        ? "Inbound created"
-        : saved === "reset"
-        ? "Traffic reset to zero"
-        : saved
-        ? "Inbound saved"
-        : undefined,
+      notice: saved === "created" || saved === "reset" ? saved : saved ? "saved" : undefined,
     });
   });
 

@@ -26,7 +26,7 @@ async function renderTable(c: Ctx, sort: InboundSort) {
   const { db, config } = c.var.deps;
   const inbounds = await listInbounds(db, sort);
   c.header("Vary", "HX-Request");
-  return c.html(
+  return c.render(
     <InboundsTable
       inbounds={inbounds}
       sort={sort}
@@ -45,7 +45,7 @@ export function inboundRoutes() {
     const { db, config } = c.var.deps;
     const deleted = c.req.query("deleted");
     c.header("Vary", "HX-Request");
-    return c.html(
+    return c.render(
       <InboundsPage
         inbounds={await listInbounds(db, sort)}
         sort={sort}
@@ -53,9 +53,7 @@ export function inboundRoutes() {
         pollInterval={config.pollInterval}
         csrfToken={c.var.session!.csrfToken}
         username={c.var.session!.username}
-        notice={deleted && /^[A-Za-z0-9._-]{1,48}$/.test(deleted)
-          ? `Inbound "${deleted}" deleted`
-          : undefined}
+        deleted={deleted && /^[A-Za-z0-9._-]{1,48}$/.test(deleted) ? deleted : undefined}
       />,
     );
   });

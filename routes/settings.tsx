@@ -1,6 +1,6 @@
 /**
- * Settings: subscriptions (where clients connect), user status thresholds, private egress,
- * the admin password, API tokens.
+ * Settings: the panel's language, subscriptions (where clients connect), user status
+ * thresholds, private egress, the admin password, API tokens.
  */
 import { Hono } from "hono";
 import type { Context } from "hono";
@@ -12,14 +12,21 @@ import { SettingsPage, type SettingsProps } from "../views/settings.tsx";
 import { getSettings, saveSettings } from "../core/settings.ts";
 import type { SubscriptionSettingsProps } from "../views/settings_subscriptions.tsx";
 import type { SecuritySettingsProps } from "../views/settings_security.tsx";
+import type { LanguageSettingsProps } from "../views/settings_language.tsx";
 
 const SUBSCRIPTION_KEYS = ["publicAddress", "subscriptionBaseUrl", "profileUpdateHours"] as const;
 
 type Extra =
-  & Partial<Omit<SettingsProps, "username" | "csrfToken" | "tokens" | "subscriptions" | "security">>
+  & Partial<
+    Omit<
+      SettingsProps,
+      "username" | "csrfToken" | "tokens" | "subscriptions" | "security" | "language"
+    >
+  >
   & {
     subscriptionForm?: Partial<SubscriptionSettingsProps>;
     securityForm?: Partial<SecuritySettingsProps>;
+    languageForm?: Partial<LanguageSettingsProps>;
   };
 
 async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 | 422 = 200) {
@@ -28,7 +35,7 @@ async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 |
   const tokens = await listApiTokens(db);
   const settings = await getSettings(db);
   c.header("Cache-Control", "no-store"); // a new token is shown once
-  const { subscriptionForm, securityForm, ...rest } = extra;
+  const { subscriptionForm, securityForm, languageForm, ...rest } = extra;
   const subscriptions: SubscriptionSettingsProps = {
     csrfToken: session.csrfToken,
     values: {
@@ -43,7 +50,13 @@ async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 |
     allowPrivateEgress: settings.allowPrivateEgress,
     ...securityForm,
   };
-  return c.html(
+  const language: LanguageSettingsProps = {
+    csrfToken: session.csrfToken,
+    value: settings.language,
+    ...languageForm,
+  };
+  c.status(status);
+  return c.render(
     <SettingsPage
       username={session.username}
       csrfToken={session.csrfToken}
@@ -54,9 +67,9 @@ async function render(c: Context<AppEnv>, extra: Extra = {}, status: 200 | 201 |
       }}
       subscriptions={subscriptions}
       security={security}
+      language={language}
       {...rest}
     />,
-    status,
   );
 }
 
@@ -68,7 +81,27 @@ function field(form: Record<string, unknown>, name: string): string {
 export function settingsRoutes() {
   const app = new Hono<AppEnv>();
 
-  app.get("/settings", (c) => render(c, { statusSaved: c.req.query("saved") === "statuses" }));
+  app.get("/settings", (c) => {
+    const saved = c.req.query("saved");
+    return render(c, {
+      statusSaved: saved === "statuses",
+      languageForm: { saved: saved === "language" },
+    });
+  });
+
+  // A new language changes the page itself: answered by a redirect, so the page (and its
+  // <html lang dir>) is rendered again in it.
+  app.post("/settings/language", async (c) => {
+    const form = await c.req.parseBody();
+    const value = field(form, "language");
+    try {
+      await saveSettings(c.var.deps.db, { language: value });
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      return render(c, { languageForm: { value, errors: e.fieldTexts } }, 422);
+    }
+    return c.redirect("/settings?saved=language#language", 303);
+  });
 
   app.post("/settings/statuses", async (c) => {
     const form = await c.req.parseBody();
@@ -80,7 +113,7 @@ export function settingsRoutes() {
       await saveSettings(c.var.deps.db, values);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      return render(c, { statusValues: values, statusErrors: e.fields }, 422);
+      return render(c, { statusValues: values, statusErrors: e.fieldTexts }, 422);
     }
     return c.redirect("/settings?saved=statuses#user-status-settings", 303);
   });
@@ -93,7 +126,7 @@ export function settingsRoutes() {
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       const values = input as SubscriptionSettingsProps["values"];
-      return render(c, { subscriptionForm: { values, errors: e.fields } }, 422);
+      return render(c, { subscriptionForm: { values, errors: e.fieldTexts } }, 422);
     }
     return render(c, { subscriptionForm: { saved: true } });
   });
@@ -122,7 +155,7 @@ export function settingsRoutes() {
         c.var.deps.now(),
       );
     } catch (e) {
-      if (e instanceof ValidationError) return render(c, { passwordErrors: e.fields }, 422);
+      if (e instanceof ValidationError) return render(c, { passwordErrors: e.fieldTexts }, 422);
       throw e;
     }
     return render(c, { passwordChanged: true });
@@ -135,7 +168,7 @@ export function settingsRoutes() {
       const token = await createApiToken(c.var.deps.db, name, c.var.deps.now());
       return render(c, { newToken: { name: name.trim(), token } }, 201);
     } catch (e) {
-      if (e instanceof ValidationError) return render(c, { tokenErrors: e.fields }, 422);
+      if (e instanceof ValidationError) return render(c, { tokenErrors: e.fieldTexts }, 422);
       throw e;
     }
   });
@@ -143,7 +176,8 @@ export function settingsRoutes() {
   app.post("/settings/tokens/:id/delete", async (c) => {
     const id = Number(c.req.param("id"));
     if (!Number.isInteger(id) || !(await deleteApiToken(c.var.deps.db, id))) {
-      throw new NotFoundError(`API token ${c.req.param("id")} does not exist`);
+      const given = c.req.param("id").slice(0, 20);
+      throw new NotFoundError((m) => m.errors.tokenNotFound(given));
     }
     return c.redirect("/settings#tokens", 303);
   });

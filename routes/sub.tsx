@@ -34,14 +34,14 @@ export function subscriptionRoutes() {
       c.req.header("X-Forwarded-For"),
     );
     const wait = deps.subscriptionLimiter.take(address);
-    if (wait > 0) throw new RateLimitError("Too many subscription requests; try again later", wait);
+    if (wait > 0) throw new RateLimitError((m) => m.errors.tooManySubscriptionRequests, wait);
     const userAgent = c.req.header("User-Agent") ?? "";
     const format = chooseFormat(c.req.query("format"), userAgent, c.req.header("Accept") ?? "");
     const token = c.req.param("token");
     const user = await findUserByToken(deps, token);
     if (!user) {
       c.header("Cache-Control", "no-store");
-      return c.text("Not found", 404);
+      return c.text(c.var.i18n.t.errors.notFound, 404);
     }
     const settings = await getSettings(deps.db);
     const ctx = { publicAddress: settings.publicAddress, requestHost: hostOfUrl(c.req.url) };
@@ -54,7 +54,7 @@ export function subscriptionRoutes() {
     });
     for (const [name, value] of Object.entries(headers)) c.header(name, value);
     if (format !== "html") return c.body(renderSubscription(sub, format), 200);
-    return c.html(
+    return c.render(
       <SubscriptionPage
         sub={sub}
         status={sub.status}

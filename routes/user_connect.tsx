@@ -83,9 +83,8 @@ export function userConnectRoutes() {
     const entry = sub.entries.find((e) => e.inbound.tag === tag);
     const link = entry && shareLinks(entry)[n];
     if (!link) {
-      throw new NotFoundError(
-        `No share link ${c.req.query("n") ?? "0"} for inbound "${tag.slice(0, 48)}"`,
-      );
+      const given = (c.req.query("n") ?? "0").slice(0, 8);
+      throw new NotFoundError((m) => m.errors.noShareLink(given, tag.slice(0, 48)));
     }
     c.header("Content-Type", "image/svg+xml");
     c.header("Cache-Control", "no-store");

@@ -8,6 +8,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { ConflictError, ValidationError } from "../core/errors.ts";
+import type { Msg } from "../core/i18n/msg.ts";
 import { getSettings, getStatusThresholds } from "../core/settings.ts";
 import { createUser, getUserDetail, updateUser, userVersion } from "../core/users/users.ts";
 import { parseUserForm, parseUserListQuery, type UserListQuery } from "../core/users/user_input.ts";
@@ -24,6 +25,7 @@ import {
 } from "../views/users.tsx";
 import {
   ExpiryHint,
+  ExpiryHintError,
   newUserFormValues,
   NewUserPage,
   submittedFormValues,
@@ -31,7 +33,7 @@ import {
   type UserFormValues,
   userFormValues,
 } from "../views/user_form.tsx";
-import { DONE_MESSAGES, type DoneKey, UserDetailPage, UserLive } from "../views/user_detail.tsx";
+import { isDoneKey, UserDetailPage, UserLive } from "../views/user_detail.tsx";
 import { isHtmx, readForm, redirectAfterPost, wantsFragment } from "./htmx.ts";
 import { userActionRoutes } from "./user_actions.tsx";
 import { userBulkRoutes } from "./users_bulk.tsx";
@@ -81,7 +83,8 @@ export async function renderUsersPage(
 ) {
   const session = c.var.session!;
   const inboundTags = (await listInboundChoices(c.var.deps.db)).map((i) => i.tag);
-  return c.html(
+  c.status(status);
+  return c.render(
     <UsersPage
       {...props}
       {...extra}
@@ -89,16 +92,15 @@ export async function renderUsersPage(
       username={session.username}
       inboundTags={inboundTags}
     />,
-    status,
   );
 }
 
 /** The field errors of a rejected change, or the error rethrown when it is not one. */
-function formErrors(e: unknown): Record<string, string> {
-  if (e instanceof ValidationError && e.status === 422) return e.fields;
+function formErrors(e: unknown): Record<string, Msg> {
+  if (e instanceof ValidationError && e.status === 422) return e.fieldTexts;
   if (e instanceof ConflictError) {
     // A conflict of the whole form (changed meanwhile) has no field: show it on top.
-    return Object.keys(e.fields).length > 0 ? e.fields : { form: e.message };
+    return Object.keys(e.fieldTexts).length > 0 ? e.fieldTexts : { form: e.text };
   }
   throw e;
 }
@@ -116,7 +118,7 @@ async function formContext(c: C, values: UserFormValues) {
 async function renderDetail(
   c: C,
   name: string,
-  edit?: { values: UserFormValues; errors: Record<string, string>; status: 409 | 422 },
+  edit?: { values: UserFormValues; errors: Record<string, Msg>; status: 409 | 422 },
 ) {
   const { db, now, config } = c.var.deps;
   const session = c.var.session!;
@@ -130,16 +132,17 @@ async function renderDetail(
   c.header("Cache-Control", "no-store"); // the page shows credentials
   c.header("Vary", "HX-Request");
   if (!edit && c.req.query("fragment") === "live" && wantsFragment(c)) {
-    return c.html(<UserLive {...live} />);
+    return c.render(<UserLive {...live} />);
   }
   const done = c.req.query("done");
   const values = edit?.values ?? userFormValues(detail.user);
-  return c.html(
+  c.status(edit?.status ?? 200);
+  return c.render(
     <UserDetailPage
       {...live}
       csrfToken={session.csrfToken}
       username={session.username}
-      done={done && Object.hasOwn(DONE_MESSAGES, done) ? done as DoneKey : undefined}
+      done={isDoneKey(done, c.var.i18n.t) ? done : undefined}
       form={{
         values,
         errors: edit?.errors ?? {},
@@ -148,7 +151,6 @@ async function renderDetail(
       }}
       connect={await userConnectProps(c, detail.user)}
     />,
-    edit?.status ?? 200,
   );
 }
 
@@ -160,7 +162,7 @@ export function userRoutes() {
     // One URL answers a page or a fragment: keep caches from serving one for the other.
     c.header("Vary", "HX-Request, HX-History-Restore-Request");
     c.header("Cache-Control", "no-store");
-    if (wantsFragment(c)) return c.html(<UsersTableFragment {...props} />);
+    if (wantsFragment(c)) return c.render(<UsersTableFragment {...props} />);
     const created = Number(c.req.query("created"));
     return renderUsersPage(c, props, {
       created: Number.isSafeInteger(created) && created > 0 ? created : undefined,
@@ -171,7 +173,7 @@ export function userRoutes() {
     const session = c.var.session!;
     const inbounds = await listInboundChoices(c.var.deps.db);
     const values = newUserFormValues(inbounds);
-    return c.html(
+    return c.render(
       <NewUserPage
         csrfToken={session.csrfToken}
         username={session.username}
@@ -183,8 +185,11 @@ export function userRoutes() {
   /** "in 12 days" for the date typed in the expiry field. */
   app.get("/users/new/expiry-hint", (c) => {
     const parsed = expiryDateValue(c.req.query("expiresOn") ?? "");
-    if (parsed.error !== undefined) return c.text(parsed.error, 422);
-    return c.html(<ExpiryHint expiresAt={parsed.value ?? null} now={c.var.deps.now()} />);
+    if (parsed.error !== undefined) {
+      c.status(422);
+      return c.render(<ExpiryHintError error={parsed.error} />);
+    }
+    return c.render(<ExpiryHint expiresAt={parsed.value ?? null} now={c.var.deps.now()} />);
   });
 
   app.route("/", userBulkRoutes());
@@ -199,21 +204,20 @@ export function userRoutes() {
       const session = c.var.session!;
       const values = submittedFormValues(form);
       const props = { values, errors, ...await formContext(c, values) };
+      c.status(422);
       if (isHtmx(c)) {
-        return c.html(
+        return c.render(
           <UserForm
             action="/users"
             csrfToken={session.csrfToken}
-            submitLabel="Create user"
+            submit="create"
             cancelUrl="/users"
             {...props}
           />,
-          422,
         );
       }
-      return c.html(
+      return c.render(
         <NewUserPage csrfToken={session.csrfToken} username={session.username} form={props} />,
-        422,
       );
     }
   });
@@ -235,17 +239,17 @@ export function userRoutes() {
       const edit = { values: submittedFormValues(form), errors: formErrors(e), status } as const;
       if (!isHtmx(c)) return renderDetail(c, name, edit);
       const stored = await getUserDetail(c.var.deps.db, name);
-      return c.html(
+      c.status(status);
+      return c.render(
         <UserForm
           action={userUrl(name)}
           csrfToken={c.var.session!.csrfToken}
-          submitLabel="Save changes"
+          submit="save"
           cancelUrl={userUrl(name)}
           version={userVersion(stored.user)}
           {...edit}
           {...await formContext(c, edit.values)}
         />,
-        status,
       );
     }
   });

@@ -27,7 +27,7 @@ import {
 } from "../views/users_batch.tsx";
 import { isHtmx, readForm, redirectAfterPost } from "./htmx.ts";
 import { renderUsersPage, usersTableProps } from "./users.tsx";
-import type { Child } from "hono/jsx";
+import type { JSX } from "hono/jsx/jsx-runtime";
 
 type C = Context<AppEnv>;
 
@@ -37,17 +37,18 @@ type C = Context<AppEnv>;
  */
 export const batchBodyLimit = bodyLimit({
   maxSize: 16 * 1024 * 1024,
-  onError: (c) => c.text("The upload is larger than 16 MB", 413),
+  onError: (c) => c.text(c.var.i18n.t.errors.bodyTooLarge("16 MB"), 413),
 });
 
 /**
  * Answers a bulk action: to htmx, the list again (its boxes cleared) and `result` under the
  * bar, or only `result` there (`refresh: false`: nothing changed); without htmx, the page.
+ * `result` is a component (rendered on its own, it must be one: see views/i18n.ts).
  */
 async function answerBulk(
   c: C,
   form: Record<string, unknown>,
-  result: Child,
+  result: JSX.Element,
   options: { refresh: boolean; status?: 200 | 422 },
 ) {
   const state = parseUserListQuery({
@@ -59,10 +60,11 @@ async function answerBulk(
   if (isHtmx(c) && !options.refresh) {
     c.header("HX-Retarget", "#bulk-result");
     c.header("HX-Reswap", "innerHTML");
-    return c.html(<>{result}</>, options.status ?? 200);
+    c.status(options.status ?? 200);
+    return c.render(result);
   }
   const props = await usersTableProps(c, state);
-  if (isHtmx(c)) return c.html(<UsersTableFragment {...props} bulkResult={result} />);
+  if (isHtmx(c)) return c.render(<UsersTableFragment {...props} bulkResult={result} />);
   return renderUsersPage(c, props, { bulkResult: result }, options.status);
 }
 
@@ -96,7 +98,7 @@ export function userBulkRoutes() {
       return answerBulk(c, form, <BulkDone result={result} />, { refresh: true });
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
-      return answerBulk(c, form, <BulkError message={e.message} errors={e.fields} />, {
+      return answerBulk(c, form, <BulkError message={e.text} errors={e.fieldTexts} />, {
         refresh: false,
         status: 422,
       });
@@ -105,7 +107,7 @@ export function userBulkRoutes() {
 
   app.get("/users/batch", async (c) => {
     const session = c.var.session!;
-    return c.html(
+    return c.render(
       <BatchPage
         csrfToken={session.csrfToken}
         username={session.username}
@@ -148,12 +150,12 @@ export function userBulkRoutes() {
       } catch (e) {
         if (!(e instanceof ValidationError)) throw e;
         const forms = await batchForms(c, { mode, form });
-        forms[mode].errors = e.fields;
-        if (isHtmx(c)) return c.html(<BatchForm {...forms[mode]} />, 422);
+        forms[mode].errors = e.fieldTexts;
+        c.status(422);
+        if (isHtmx(c)) return c.render(<BatchForm {...forms[mode]} />);
         const session = c.var.session!;
-        return c.html(
+        return c.render(
           <BatchPage csrfToken={session.csrfToken} username={session.username} {...forms} />,
-          422,
         );
       }
     },

@@ -37,6 +37,12 @@ if (globalThis.Idiomorph) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Words this script shows, in the page's language: the server renders them on #toast
+// (data-offline, data-copied, data-copy-failed).
+function word(name) {
+  return document.getElementById("toast")?.dataset[name] ?? "";
+}
+
 // Failed requests as a toast.
 function toast(text) {
   const el = document.getElementById("toast");
@@ -52,10 +58,7 @@ document.addEventListener("htmx:responseError", (event) => {
   const text = (doc.querySelector(".flash") || doc.body).textContent.trim();
   toast(text || `${xhr.status} ${xhr.statusText}`);
 });
-document.addEventListener("htmx:sendError", () => {
-  const el = document.getElementById("toast");
-  if (el) toast(el.dataset.offline || "The panel did not answer");
-});
+document.addEventListener("htmx:sendError", () => toast(word("offline")));
 
 // ---------------------------------------------------------------------------------------
 // Plain forms that ask first: <form data-confirm="Revoke this token?">.
@@ -85,7 +88,7 @@ async function copyText(text) {
   area.select();
   const copied = document.execCommand("copy");
   area.remove();
-  if (!copied) throw new Error("The browser refused to copy");
+  if (!copied) throw new Error("execCommand(copy) refused");
 }
 
 document.addEventListener("click", async (event) => {
@@ -94,10 +97,10 @@ document.addEventListener("click", async (event) => {
   const label = button.textContent;
   try {
     await copyText(button.getAttribute("data-copy"));
-    button.textContent = button.dataset.copiedLabel || "Copied";
-  } catch (e) {
-    button.textContent = button.dataset.copyFailedLabel || "Copy failed";
-    toast(String(e));
+    button.textContent = word("copied");
+  } catch {
+    button.textContent = word("copyFailed");
+    toast(word("copyFailed"));
   }
   setTimeout(() => (button.textContent = label), 1500);
 });

@@ -489,13 +489,18 @@ Deno.test("GET /inbounds shows traffic with formatBytes, right-aligned", () =>
     await trafficFixture(p);
     const page = await html(await p.request("/inbounds"), 200);
     const row = /<tr data-tag="a"[^>]*>.*?<\/tr>/.exec(page)![0];
-    // One format everywhere, the exact bytes on hover.
+    // One format everywhere, the exact bytes on hover, left to right in any page.
     const cell = (bytes: number) =>
-      `<td class="num"><span title="${formatExactBytes(bytes)}">${formatBytes(bytes)}</span></td>`;
+      `<td class="num"><bdi dir="ltr" title="${formatExactBytes(bytes)}">${
+        formatBytes(bytes)
+      }</bdi></td>`;
     assertStringIncludes(row, cell(1536));
     assertStringIncludes(row, cell(1024 ** 3));
     assertStringIncludes(row, cell(1024 ** 3 + 1536));
-    assertStringIncludes(row, `<td class="num"><span title="1,073,743,360 bytes">1.00 GB</span>`);
+    assertStringIncludes(
+      row,
+      `<td class="num"><bdi dir="ltr" title="1,073,743,360 bytes">1.00 GB</bdi>`,
+    );
     assertStringIncludes(row, `<a href="/inbounds/a/edit" class="truncate" title="a">a</a>`);
     assertStringIncludes(row, "[::]:31001");
   }));
@@ -548,7 +553,8 @@ Deno.test("GET /inbounds with HX-Request answers only the table fragment", () =>
     assertEquals(fragment.includes("<html"), false);
     assertEquals(fragment.includes("<h1>"), false);
     assertEquals(rowTags(fragment), ["d", "b", "a", "c"]);
-    assertEquals(res.headers.get("vary"), "HX-Request");
+    // The page's words follow the browser's Accept-Language.
+    assertEquals(res.headers.get("vary"), "HX-Request, Accept-Language");
   }));
 
 for (const header of ["HX-Boosted", "HX-History-Restore-Request"]) {

@@ -16,6 +16,7 @@ import { snapshotDatabase, withPanel } from "./support/app.ts";
 import { insertInboundRow, insertUserRows } from "./support/rows.ts";
 import { BYTES_PER_GB } from "../core/format.ts";
 import { userNameError } from "../core/users/user_fields.ts";
+import { english } from "../core/i18n/msg.ts";
 import { parseUserForm } from "../core/users/user_input.ts";
 import type { Db } from "../db/database.ts";
 import {
@@ -61,15 +62,15 @@ const VALID_FORM = {
 
 Deno.test("userNameError() gives a specific message for each kind of bad name", () => {
   assertEquals(userNameError("alice.b_c@d-e"), null);
-  assertStringIncludes(userNameError("a>>>b")!, '">>>"');
-  assertStringIncludes(userNameError("a|b")!, '"|"');
-  assertStringIncludes(userNameError("a b")!, "whitespace");
-  assertStringIncludes(userNameError("a\tb")!, "whitespace");
-  assertStringIncludes(userNameError("x".repeat(49))!, "at most 48");
-  assertStringIncludes(userNameError("bob!")!, '"!"');
-  assertStringIncludes(userNameError("")!, "required");
-  assertStringIncludes(userNameError("new")!, "reserved");
-  assertStringIncludes(userNameError("..")!, "reserved");
+  assertStringIncludes(english(userNameError("a>>>b")!), '">>>"');
+  assertStringIncludes(english(userNameError("a|b")!), '"|"');
+  assertStringIncludes(english(userNameError("a b")!), "whitespace");
+  assertStringIncludes(english(userNameError("a\tb")!), "whitespace");
+  assertStringIncludes(english(userNameError("x".repeat(49))!), "at most 48");
+  assertStringIncludes(english(userNameError("bob!")!), '"!"');
+  assertStringIncludes(english(userNameError("")!), "required");
+  assertStringIncludes(english(userNameError("new")!), "reserved");
+  assertStringIncludes(english(userNameError("..")!), "reserved");
 });
 
 Deno.test("parseUserForm() converts a decimal quota in its unit to bytes and a date to the end of that day UTC", () => {
@@ -94,7 +95,9 @@ Deno.test("parseUserForm() converts a decimal quota in its unit to bytes and a d
   const tb = parseUserForm({ name: "e", trafficLimit: "1.5", trafficLimitUnit: "TB" });
   assertEquals(tb.values.trafficLimit, 1.5 * 1024 ** 4);
   assertStringIncludes(
-    parseUserForm({ name: "e", trafficLimit: "1", trafficLimitUnit: "PB" }).errors.trafficLimit,
+    english(
+      parseUserForm({ name: "e", trafficLimit: "1", trafficLimitUnit: "PB" }).errors.trafficLimit,
+    ),
     "MB, GB, TB",
   );
 });
@@ -123,15 +126,15 @@ Deno.test("parseUserForm() reports every bad field at once", () => {
     "trafficLimit",
   ]);
   assertEquals(
-    parseUserForm({ name: "a", trafficLimit: "1,5" }).errors.trafficLimit.length > 0,
+    english(parseUserForm({ name: "a", trafficLimit: "1,5" }).errors.trafficLimit).length > 0,
     true,
   );
   assertStringIncludes(
-    parseUserForm({ name: "a", trafficLimit: "99999999999" }).errors.trafficLimit,
+    english(parseUserForm({ name: "a", trafficLimit: "99999999999" }).errors.trafficLimit),
     "at most",
   );
   assertStringIncludes(
-    parseUserForm({ name: "a", trafficLimit: "0.0000000001" }).errors.trafficLimit,
+    english(parseUserForm({ name: "a", trafficLimit: "0.0000000001" }).errors.trafficLimit),
     "at least 1 byte",
   );
 });
@@ -238,7 +241,7 @@ Deno.test("POST /users re-renders the form with field errors", async (t) => {
         const before = await snapshotDatabase(p.db);
         const res = await p.postForm("/users", { ...VALID_FORM, ...fields });
         const html = await expectHtml(res, 422);
-        assertStringIncludes(html, '<html lang="en">'); // the whole page
+        assertStringIncludes(html, '<html lang="en" dir="ltr">'); // the whole page
         assertStringIncludes(html, '<p class="field-error">');
         assertStringIncludes(html, message);
         assertStringIncludes(html, 'aria-invalid="true"');
@@ -556,10 +559,11 @@ Deno.test("GET /users shows status badges, usage bars and expiry for every statu
     assertStringIncludes(row("ok"), '<svg class="bar active"');
     assertStringIncludes(row("ok"), '<rect class="fill" width="12.5" height="6">');
     assertStringIncludes(text(row("ok")), "1.25 GB / 10.0 GB");
+    // Byte counts stay left to right in a right-to-left page (an isolate).
     assertStringIncludes(
       row("ok"),
-      '<td class="num"><span title="1,073,741,824 bytes">1.00 GB</span></td>' +
-        '<td class="num"><span title="268,435,456 bytes">256 MB</span></td>',
+      '<td class="num"><bdi dir="ltr" title="1,073,741,824 bytes">1.00 GB</bdi></td>' +
+        '<td class="num"><bdi dir="ltr" title="268,435,456 bytes">256 MB</bdi></td>',
     );
     assertStringIncludes(row("ok"), '<span class="truncate" title="vless-main">vless-main</span>');
     // Near the quota and expiring soon are two statuses: used traffic alone makes "near quota".
@@ -821,7 +825,7 @@ Deno.test("GET /users answers the whole page to an htmx history restore", async 
     });
     const html = await expectHtml(res, 200);
     assertStringIncludes(res.headers.get("vary") ?? "", "HX-Request");
-    assertStringIncludes(html, '<html lang="en">');
+    assertStringIncludes(html, '<html lang="en" dir="ltr">');
     assertStringIncludes(html, 'type="search"');
   });
 });

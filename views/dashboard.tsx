@@ -1,14 +1,13 @@
 /** Dashboard: counts, core and stats state, outbound totals, recent log lines; the config. */
 import type { Child } from "hono/jsx";
-import { Bytes, Layout } from "./layout.tsx";
+import { Bytes, Layout, TimeWithRelative } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 import { PublicAddressWarning } from "./public_address_warning.tsx";
-import { formatCount, formatDuration, formatRelative, formatTimeSeconds } from "../core/format.ts";
 import { USER_STATUSES } from "../core/model.ts";
 import type { CoreState, CoreStatus, StatsStatus } from "../core/services.ts";
 import { parseLogLine } from "../core/sing_box/log_lines.ts";
 import type { DashboardCounts } from "../db/dashboard.ts";
 import type { StatusCounts } from "../db/user_status.ts";
-import { STATUS_LABELS } from "./user_parts.tsx";
 import { TrafficTable } from "./traffic_table.tsx";
 
 export interface DashboardProps {
@@ -27,14 +26,6 @@ export interface DashboardProps {
   refreshSeconds: number;
 }
 
-const CORE_STATE_LABELS: Record<CoreState, string> = {
-  running: "running",
-  starting: "starting",
-  stopped: "stopped",
-  crashed: "crashed",
-  missing: "missing",
-};
-
 /** Which core buttons make sense in each state (the others are disabled). */
 const CORE_ACTIONS: Record<CoreState, { start: boolean; stop: boolean; restart: boolean }> = {
   running: { start: false, stop: true, restart: true },
@@ -44,7 +35,7 @@ const CORE_ACTIONS: Record<CoreState, { start: boolean; stop: boolean; restart: 
   missing: { start: false, stop: false, restart: false },
 };
 
-function Stat(props: { label: string; value: string | number; children?: Child }) {
+function Stat(props: { label: string; value: Child; children?: Child }) {
   return (
     <div class="card stat">
       <div class="value">{props.value}</div>
@@ -78,39 +69,46 @@ function CoreButton(
  * restarted (every connection drops) by every change.
  */
 function CoreKind(props: { core: CoreStatus }) {
+  const { t } = useI18n();
   const { kind, coreVersion } = props.core;
   if (kind === "singdeck-core") {
     return (
       <>
         singdeck-core{coreVersion ? ` ${coreVersion}` : ""}{" "}
-        <span class="muted">(user changes apply without restarts)</span>
+        <span class="muted">({t.dashboard.coreKindLive})</span>
       </>
     );
   }
   if (kind === "sing-box") {
     return (
       <>
-        sing-box <span class="muted">(every change restarts it)</span>
+        sing-box <span class="muted">({t.dashboard.coreKindRestarts})</span>
       </>
     );
   }
   return <>—</>;
 }
 
+/**
+ * Text the core wrote (sing-box's own errors): shown as it is, in its language (English),
+ * left to right.
+ */
+function CoreOutput(props: { text: string }) {
+  return <bdi class="core-output" lang="en" dir="ltr">{props.text}</bdi>;
+}
+
 /** Inbounds the core refused: left out of the running config so the others keep serving. */
 function FailedInbounds(props: { failed: CoreStatus["failedInbounds"] }) {
+  const { t } = useI18n();
   if (props.failed.length === 0) return null;
   return (
     <div class="flash error" id="failed-inbounds" role="alert">
-      <p>
-        sing-box refused{" "}
-        {props.failed.length === 1 ? "an inbound" : "these inbounds"}; left out of the running
-        config until fixed:
-      </p>
+      <p>{t.dashboard.failedInbounds(props.failed.length)}</p>
       <ul>
         {props.failed.map((f) => (
           <li>
-            <a href={`/inbounds/${encodeURIComponent(f.tag)}/edit`}>{f.tag}</a>: {f.reason}
+            <a href={`/inbounds/${encodeURIComponent(f.tag)}/edit`}>{f.tag}</a>:{" "}
+            <CoreOutput text={f.reason} />
           </li>
         ))}
       </ul>
@@ -124,25 +122,26 @@ function FailedInbounds(props: { failed: CoreStatus["failedInbounds"] }) {
  * before the reset is lost.
  */
 function ExternalResets(props: { stats: StatsStatus; now: number }) {
+  const { t } = useI18n();
   const { externalResets, lastExternalResetAt } = props.stats;
   if (externalResets <= 0) return null;
   return (
     <p class="flash warn" id="external-resets">
-      Traffic counters were reset externally: {formatCount(externalResets)}{" "}
-      {externalResets === 1 ? "counter" : "counters"} since the panel started
+      {t.dashboard.externalResets(externalResets)}
       {lastExternalResetAt !== null && (
         <>
-          , last seen at {formatTimeSeconds(lastExternalResetAt)} UTC{" "}
-          ({formatRelative(lastExternalResetAt, props.now)})
+          {t.dashboard.lastSeenAt}{" "}
+          <TimeWithRelative at={lastExternalResetAt} now={props.now} seconds />
         </>
-      )}. Another program on this host used sing-box's stats API. They count from zero again; the
-      bytes since the poll before each reset were not counted.
+      )}. {t.dashboard.externalResetsExplained}
     </p>
   );
 }
 
 /** The part of the dashboard that refreshes itself (morphed, so focus and selection stay). */
 export function DashboardStatus(props: DashboardProps) {
+  const { t, f } = useI18n();
+  const d = t.dashboard;
   const { counts, core, stats, statusCounts } = props;
   const can = CORE_ACTIONS[core.state];
   return (
@@ -156,166 +155,172 @@ export function DashboardStatus(props: DashboardProps) {
     >
       <div class="grid">
         <Stat
-          label={`Inbounds (${formatCount(counts.inboundsEnabled)} enabled)`}
-          value={formatCount(counts.inbounds)}
+          label={d.inboundsEnabled(counts.inboundsEnabled)}
+          value={f.count(counts.inbounds)}
         />
-        <Stat label="Users" value={formatCount(statusCounts.all)}>
-          <nav class="chips" aria-label="Users by status" id="dashboard-user-counts">
+        <Stat label={t.nav.users} value={f.count(statusCounts.all)}>
+          <nav class="chips" aria-label={d.usersByStatus} id="dashboard-user-counts">
             {USER_STATUSES.map((status) => (
               <a class="chip" href={`/users?status=${status}`} data-status={status}>
-                {STATUS_LABELS[status]}{" "}
-                <span class="count">{formatCount(statusCounts[status])}</span>
+                {t.statuses[status]} <span class="count">{f.count(statusCounts[status])}</span>
               </a>
             ))}
           </nav>
         </Stat>
-        <div class="card stat">
-          <div class="value">
-            <Bytes value={counts.uplink} />
-          </div>
-          <div class="label">Uplink, all inbounds</div>
-        </div>
-        <div class="card stat">
-          <div class="value">
-            <Bytes value={counts.downlink} />
-          </div>
-          <div class="label">Downlink, all inbounds</div>
-        </div>
+        <Stat label={d.uplinkAll} value={<Bytes value={counts.uplink} />} />
+        <Stat label={d.downlinkAll} value={<Bytes value={counts.downlink} />} />
       </div>
       <div class="grid">
         <section class="card" id="core-status">
           <h2>
             sing-box{" "}
             <span class={`badge ${core.state}`} id="core-state">
-              {CORE_STATE_LABELS[core.state]}
+              {t.coreStates[core.state]}
             </span>
           </h2>
           <table class="kv">
             <tbody>
               <tr>
-                <th>Mode</th>
+                <th>{d.mode}</th>
                 <td id="core-kind">
                   <CoreKind core={core} />
                 </td>
               </tr>
               <tr>
-                <th>Version</th>
-                <td id="core-version">{core.version ?? "—"}</td>
-              </tr>
-              <tr>
-                <th>Build tags</th>
-                <td>{core.tags.length ? core.tags.join(", ") : "—"}</td>
-              </tr>
-              <tr>
-                <th>V2Ray stats API</th>
-                <td>{core.hasV2rayApi ? "present" : "missing (traffic is not counted)"}</td>
-              </tr>
-              <tr>
-                <th>Uptime</th>
-                <td>
-                  {core.startedAt ? formatDuration((props.now - core.startedAt) / 1000) : "—"}
+                <th>{d.version}</th>
+                <td id="core-version">
+                  <bdi dir="ltr">{core.version ?? "—"}</bdi>
                 </td>
               </tr>
               <tr>
-                <th>Restarts after crashes</th>
-                <td>{formatCount(core.restarts)}</td>
+                <th>{d.buildTags}</th>
+                <td>
+                  <bdi dir="ltr">{core.tags.length ? core.tags.join(", ") : "—"}</bdi>
+                </td>
               </tr>
               <tr>
-                <th>Binary</th>
+                <th>{d.statsApi}</th>
+                <td>{core.hasV2rayApi ? d.statsApiPresent : d.statsApiMissing}</td>
+              </tr>
+              <tr>
+                <th>{d.uptime}</th>
+                <td>
+                  {core.startedAt ? f.duration((props.now - core.startedAt) / 1000) : "—"}
+                </td>
+              </tr>
+              <tr>
+                <th>{d.restarts}</th>
+                <td>{f.count(core.restarts)}</td>
+              </tr>
+              <tr>
+                <th>{d.binary}</th>
                 <td>
                   <code>{core.binary}</code>
                 </td>
               </tr>
               <tr>
-                <th>Users blocked now</th>
-                <td id="blocked-users">{formatCount(core.blockedUsers)}</td>
+                <th>{d.blockedUsers}</th>
+                <td id="blocked-users">{f.count(core.blockedUsers)}</td>
               </tr>
             </tbody>
           </table>
-          {core.configError && <p class="flash error" id="config-error">{core.configError}</p>}
+          {core.configError && (
+            <p class="flash error" id="config-error">
+              {d.configRefused} <CoreOutput text={core.configError} />
+            </p>
+          )}
           <FailedInbounds failed={core.failedInbounds} />
-          {core.lastError && <p class="flash warn">{core.lastError}</p>}
+          {core.lastError && (
+            <p class="flash warn">
+              {d.lastError} <CoreOutput text={core.lastError} />
+            </p>
+          )}
           <div class="actions">
-            <CoreButton action="start" label="Start" enabled={can.start} />
-            <CoreButton action="restart" label="Restart" enabled={can.restart} kind="secondary" />
+            <CoreButton action="start" label={d.start} enabled={can.start} />
+            <CoreButton
+              action="restart"
+              label={d.restart}
+              enabled={can.restart}
+              kind="secondary"
+            />
             <CoreButton
               action="stop"
-              label="Stop"
+              label={d.stop}
               enabled={can.stop}
               kind="danger"
-              confirm="Stop sing-box? Every user is disconnected."
+              confirm={d.stopConfirm}
             />
-            <a href="/core/config">View config</a>
-            <a href="/core/config.json" download="sing-box.json">Download config</a>
+            <a href="/core/config">{d.viewConfig}</a>
+            <a href="/core/config.json" download="sing-box.json">{d.downloadConfig}</a>
           </div>
         </section>
         <section class="card" id="stats-status">
           <h2>
-            Traffic statistics <span class={`badge ${stats.state}`}>{stats.state}</span>
+            {d.trafficStatistics}{" "}
+            <span class={`badge ${stats.state}`}>{t.statsStates[stats.state]}</span>
           </h2>
-          {stats.reason && <p class="flash warn">{stats.reason}</p>}
+          {stats.reason && (
+            <p class="flash warn">
+              {d.staleBecause} <CoreOutput text={stats.reason} />
+            </p>
+          )}
           <ExternalResets stats={stats} now={props.now} />
           <table class="kv">
             <tbody>
               <tr>
-                <th>Last successful poll</th>
+                <th>{d.lastPoll}</th>
                 <td id="last-poll">
-                  {stats.lastPollAt === null ? "—" : (
-                    <>
-                      {formatTimeSeconds(stats.lastPollAt)} UTC{" "}
-                      <span class="muted">({formatRelative(stats.lastPollAt, props.now)})</span>
-                    </>
-                  )}
+                  {stats.lastPollAt === null
+                    ? "—"
+                    : <TimeWithRelative at={stats.lastPollAt} now={props.now} seconds />}
                 </td>
               </tr>
               <tr>
-                <th>Poll duration</th>
-                <td>{stats.lastPollMs === null ? "—" : `${formatCount(stats.lastPollMs)} ms`}</td>
+                <th>{d.pollDuration}</th>
+                <td>{stats.lastPollMs === null ? "—" : t.units.milliseconds(stats.lastPollMs)}</td>
               </tr>
               <tr>
-                <th>Counters seen</th>
-                <td>{formatCount(stats.countersSeen)}</td>
+                <th>{d.countersSeen}</th>
+                <td>{f.count(stats.countersSeen)}</td>
               </tr>
               <tr>
-                <th>Counters not in the config</th>
-                <td>{formatCount(stats.unknownCounters)}</td>
+                <th>{d.unknownCounters}</th>
+                <td>{f.count(stats.unknownCounters)}</td>
               </tr>
             </tbody>
           </table>
-          <p class="muted">
-            Traffic is saved at every poll and before every planned restart. If sing-box crashes,
-            the bytes since the last poll are lost.
-          </p>
-          <h2>Outbounds</h2>
+          <p class="muted">{d.savedAtEveryPoll}</p>
+          <h2>{d.outbounds}</h2>
           <TrafficTable
-            heading="Tag"
-            empty="No traffic yet"
+            heading={d.tag}
+            empty={d.noTraffic}
             rows={props.outbounds.map((o) => ({ id: `outbound-${o.tag}`, label: o.tag, ...o }))}
           />
         </section>
       </div>
       <section class="card">
         <h2>
-          Recent sing-box log <a href="/logs">(all)</a>
+          {d.recentLog} <a href="/logs">({d.allLog})</a>
         </h2>
         <pre
           class="logs"
           id="recent-logs"
-        >{props.recentLogs.map((line) => parseLogLine(line).text).join("\n") || "No log lines yet"}</pre>
+        >{props.recentLogs.map((line) => parseLogLine(line).text).join("\n") || t.logs.noLines}</pre>
       </section>
     </div>
   );
 }
 
 export function DashboardPage(props: DashboardProps) {
+  const { t } = useI18n();
   return (
     <Layout
-      title="Dashboard"
+      title={t.nav.dashboard}
       active="dashboard"
       csrfToken={props.csrfToken}
       username={props.username}
     >
-      <h1>Dashboard</h1>
+      <h1>{t.nav.dashboard}</h1>
       <PublicAddressWarning tags={props.unaddressedInbounds} />
       <DashboardStatus {...props} />
     </Layout>
@@ -323,20 +328,20 @@ export function DashboardPage(props: DashboardProps) {
 }
 
 export function ConfigPage(props: { username: string; csrfToken: string; config: string | null }) {
+  const { t } = useI18n();
   return (
     <Layout
-      title="sing-box config"
+      title={t.config.title}
       active="dashboard"
       csrfToken={props.csrfToken}
       username={props.username}
     >
-      <h1>Generated sing-box config</h1>
+      <h1>{t.config.heading}</h1>
       <p class="muted">
-        Secrets are masked here. <a href="/core/config.json" download="sing-box.json">Download</a>
-        {" "}
-        the real file.
+        {t.config.masked}{" "}
+        <a href="/core/config.json" download="sing-box.json">{t.config.downloadReal}</a>
       </p>
-      <pre class="logs" id="config">{props.config ?? "No config generated yet"}</pre>
+      <pre class="logs" id="config">{props.config ?? t.config.none}</pre>
     </Layout>
   );
 }

@@ -3,9 +3,9 @@
  * API's (`tag`, `tls.serverName`, `reality.shortIds`, ...). The type-specific part is its
  * own fragment so the type select can swap it in with htmx; without JS it still posts.
  */
-import { Bytes, CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
-import { formatTime } from "../core/format.ts";
-import { label } from "../core/inbounds/inbound_fields.ts";
+import { Bytes, CsrfField, ErrorSummary, FieldError, fieldId, Layout, Time } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
+import type { Msg } from "../core/i18n/msg.ts";
 import { InboundClientFields } from "./inbound_client_fields.tsx";
 import {
   type Inbound,
@@ -23,11 +23,11 @@ export interface InboundFormProps {
   /** The stored tag when editing; absent for a new inbound. */
   originalTag?: string;
   values: InboundFormValues;
-  errors: Record<string, string>;
+  errors: Record<string, Msg>;
   /** Summary of what went wrong, shown above the fields. */
-  message?: string;
+  message?: Msg;
   /** A notice after saving. */
-  notice?: string;
+  notice?: "created" | "saved" | "reset";
   csrfToken: string;
   /** Reality public key of the stored inbound (clients need it). */
   realityPublicKey?: string;
@@ -43,22 +43,28 @@ export interface InboundFormPageProps extends InboundFormProps {
   traffic?: { uplink: number; downlink: number; resetAt: number | null };
 }
 
-const TYPE_LABELS: Record<InboundType, string> = {
-  vless: "VLESS",
-  vmess: "VMess",
-  trojan: "Trojan",
-  shadowsocks: "Shadowsocks 2022",
-  hysteria2: "Hysteria2",
-  tuic: "TUIC",
-  mixed: "Mixed (SOCKS5 + HTTP)",
-};
+/** The types' names (protocol names, alike in every language; "mixed" is worded). */
+function typeLabel(type: InboundType, mixed: string): string {
+  const names: Record<InboundType, string> = {
+    vless: "VLESS",
+    vmess: "VMess",
+    trojan: "Trojan",
+    shadowsocks: "Shadowsocks 2022",
+    hysteria2: "Hysteria2",
+    tuic: "TUIC",
+    mixed: `${mixed} (SOCKS5 + HTTP)`,
+  };
+  return names[type];
+}
 
 export function InboundFormPage(props: InboundFormPageProps) {
-  const title = props.originalTag ? `Inbound ${props.originalTag}` : "New inbound";
+  const { t } = useI18n();
+  const h = t.inboundForm;
+  const title = props.originalTag ? h.title(props.originalTag) : t.inbounds.new;
   return (
     <Layout title={title} active="inbounds" csrfToken={props.csrfToken} username={props.username}>
       <p>
-        <a href="/inbounds">← Inbounds</a>
+        <a href="/inbounds">{h.back}</a>
       </p>
       <h1>{title}</h1>
       <section class="card">
@@ -66,43 +72,40 @@ export function InboundFormPage(props: InboundFormPageProps) {
       </section>
       {props.originalTag && props.traffic && (
         <section class="card" id="inbound-traffic">
-          <h2>Traffic</h2>
+          <h2>{h.traffic}</h2>
           <p>
-            Uplink <Bytes value={props.traffic.uplink} /> · downlink{" "}
+            {t.traffic.uplink} <Bytes value={props.traffic.uplink} /> · {t.traffic.downlink}{" "}
             <Bytes value={props.traffic.downlink} />
             {props.traffic.resetAt !== null && (
-              <span class="muted">· counted since {formatTime(props.traffic.resetAt)} UTC</span>
+              <span class="muted">
+                · {h.countedSince} <Time at={props.traffic.resetAt} />
+              </span>
             )}
           </p>
-          <p class="muted">
-            Resetting sets this inbound's totals to zero. Users' traffic is counted separately and
-            does not change.
-          </p>
+          <p class="muted">{h.resetExplained}</p>
           <form
             method="post"
             action={`/inbounds/${encodeURIComponent(props.originalTag)}/reset-traffic`}
             hx-post={`/inbounds/${encodeURIComponent(props.originalTag)}/reset-traffic`}
-            hx-confirm={`Reset the traffic totals of inbound "${props.originalTag}" to zero?`}
+            hx-confirm={h.resetConfirm(props.originalTag)}
           >
             <CsrfField token={props.csrfToken} />
-            <button type="submit" class="secondary">Reset traffic</button>
+            <button type="submit" class="secondary">{h.resetTraffic}</button>
           </form>
         </section>
       )}
       {props.originalTag && (
         <section class="card">
-          <h2>Delete</h2>
-          <p class="muted">
-            Deleting removes the inbound and its user assignments; users keep their traffic totals.
-          </p>
+          <h2>{t.common.delete}</h2>
+          <p class="muted">{h.deleteExplained}</p>
           <form
             method="post"
             action={`/inbounds/${encodeURIComponent(props.originalTag)}/delete`}
             hx-post={`/inbounds/${encodeURIComponent(props.originalTag)}/delete`}
-            hx-confirm={`Delete inbound "${props.originalTag}"?`}
+            hx-confirm={h.deleteConfirm(props.originalTag)}
           >
             <CsrfField token={props.csrfToken} />
-            <button type="submit" class="danger">Delete inbound</button>
+            <button type="submit" class="danger">{h.delete}</button>
           </form>
         </section>
       )}
@@ -112,6 +115,9 @@ export function InboundFormPage(props: InboundFormPageProps) {
 
 /** The form itself: the fragment re-rendered (status 422) when htmx posts bad input. */
 export function InboundForm(props: InboundFormProps) {
+  const { t, text } = useI18n();
+  const h = t.inboundForm;
+  const l = t.inboundFields;
   const v = props.values;
   const e = props.errors;
   const editing = props.originalTag !== undefined;
@@ -128,31 +134,29 @@ export function InboundForm(props: InboundFormProps) {
     >
       <CsrfField token={props.csrfToken} />
       {props.version && <input type="hidden" name="version" value={props.version} />}
-      {props.notice && <p class="flash" role="status">{props.notice}</p>}
+      {props.notice && <p class="flash" role="status">{h.notices[props.notice]}</p>}
       {props.message && Object.keys(e).length === 0 && (
-        <p class="flash error" role="alert">{props.message}</p>
+        <p class="flash error" role="alert">{text(props.message)}</p>
       )}
-      <ErrorSummary
-        title="The inbound was not saved:"
-        errors={e}
-        labels={Object.fromEntries(Object.keys(e).map((key) => [key, label(key)]))}
-      />
+      <ErrorSummary title={h.notSaved} errors={e} labels={l} />
       <div class="grid">
         <label>
-          Tag
+          {l.tag}
           <TagInput value={v.tag} />
-          <span class="hint">Letters, digits and . _ - (at most 48); it names the inbound</span>
+          <span class="hint">{h.tagHint}</span>
           <FieldError error={e.tag} />
         </label>
         <label>
-          Type
+          {l.type}
           {editing
             ? (
               <>
                 <input type="hidden" name="type" value={type} />
                 <input
                   id={fieldId("type")}
-                  value={TYPE_LABELS[type as InboundType] ?? type}
+                  value={INBOUND_TYPES.includes(type as InboundType)
+                    ? typeLabel(type as InboundType, h.mixed)
+                    : type}
                   disabled
                 />
               </>
@@ -166,38 +170,39 @@ export function InboundForm(props: InboundFormProps) {
                 hx-swap="outerHTML"
                 hx-include="closest form"
               >
-                {INBOUND_TYPES.map((t) => (
-                  <option value={t} selected={t === type}>{TYPE_LABELS[t]}</option>
+                {INBOUND_TYPES.map((kind) => (
+                  <option value={kind} selected={kind === type}>{typeLabel(kind, h.mixed)}</option>
                 ))}
               </select>
             )}
           <FieldError error={e.type} />
         </label>
         <label>
-          Listen address
-          <input id={fieldId("listen")} name="listen" value={v.listen} />
-          <span class="hint">:: is every address (IPv4 and IPv6); 127.0.0.1 only this host</span>
+          {l.listen}
+          <input id={fieldId("listen")} name="listen" value={v.listen} dir="ltr" />
+          <span class="hint">{h.listenHint}</span>
           <FieldError error={e.listen} />
         </label>
         <label>
-          Port
+          {l.port}
           <input
             id={fieldId("port")}
             name="port"
             value={v.port}
             inputmode="numeric"
             required
+            dir="ltr"
           />
-          <span class="hint">1–65535; a free one is suggested</span>
+          <span class="hint">{h.portHint}</span>
           <FieldError error={e.port} />
         </label>
       </div>
       {!editing && (
         <noscript>
           <p class="muted">
-            Fields for another type:
+            {h.otherTypes}
             <span class="actions">
-              {INBOUND_TYPES.map((t) => <a href={`/inbounds/new?type=${t}`}>{t}</a>)}
+              {INBOUND_TYPES.map((kind) => <a href={`/inbounds/new?type=${kind}`}>{kind}</a>)}
             </span>
           </p>
         </noscript>
@@ -212,11 +217,11 @@ export function InboundForm(props: InboundFormProps) {
       <InboundClientFields values={v} errors={e} />
       <label class="inline">
         <input type="checkbox" name="enabled" value="on" checked={v.enabled === "on"} />
-        Enabled
+        {l.enabled}
       </label>
       <div class="actions">
-        <button type="submit">{editing ? "Save" : "Create inbound"}</button>
-        <a class="button secondary" href="/inbounds">Cancel</a>
+        <button type="submit">{editing ? t.common.save : h.create}</button>
+        <a class="button secondary" href="/inbounds">{t.common.cancel}</a>
       </div>
     </form>
   );
@@ -232,6 +237,7 @@ export function TagInput(props: { value?: string; oob?: boolean }) {
       required
       maxlength={48}
       autocomplete="off"
+      dir="ltr"
       hx-swap-oob={props.oob ? "true" : undefined}
     />
   );
@@ -240,9 +246,11 @@ export function TagInput(props: { value?: string; oob?: boolean }) {
 export interface InboundTypeFieldsProps {
   type: string;
   values: InboundFormValues;
-  errors: Record<string, string>;
+  errors: Record<string, Msg>;
   realityPublicKey?: string;
   selfSignedFiles?: { certificatePath: string; keyPath: string };
+  /** A new tag to swap into the form out of band (the suggested tag follows a new type). */
+  retag?: string;
 }
 
 /**
@@ -259,6 +267,18 @@ function shownFor(by: string, current: string | undefined, values: string[]) {
 
 /** The fields of one inbound type (swapped in by `GET /inbounds/form-fields`). */
 export function InboundTypeFields(props: InboundTypeFieldsProps) {
+  return (
+    <>
+      <TypeFields {...props} />
+      {props.retag && <TagInput value={props.retag} oob />}
+    </>
+  );
+}
+
+function TypeFields(props: InboundTypeFieldsProps) {
+  const { t } = useI18n();
+  const h = t.inboundForm;
+  const l = t.inboundFields;
   const { type, values: v, errors: e } = props;
   const tls = (modes: string[], legend: string, shown?: ReturnType<typeof shownFor>) => (
     <TlsFieldset
@@ -276,23 +296,23 @@ export function InboundTypeFields(props: InboundTypeFieldsProps) {
         <>
           <div class="grid">
             <label>
-              Security
+              {l.security}
               <Select
                 name="security"
                 id={fieldId("security")}
                 value={v.security}
-                options={[["none", "None"], ["tls", "TLS"], ["reality", "Reality"]]}
+                options={[["none", h.none], ["tls", "TLS"], ["reality", "Reality"]]}
               />
-              <span class="hint">Reality needs no certificate and looks like another site</span>
+              <span class="hint">{h.securityHint}</span>
               <FieldError error={e.security} />
             </label>
             <label>
-              Flow
+              {l.flow}
               <Select
                 name="flow"
                 id={fieldId("flow")}
                 value={v.flow}
-                options={[["", "None"], ["xtls-rprx-vision", "xtls-rprx-vision"]]}
+                options={[["", h.none], ["xtls-rprx-vision", "xtls-rprx-vision"]]}
               />
               <FieldError error={e.flow} />
             </label>
@@ -306,12 +326,12 @@ export function InboundTypeFields(props: InboundTypeFieldsProps) {
           />
         </>
       )}
-      {type === "vmess" && tls(["none", "files", "self_signed"], "TLS (optional)")}
+      {type === "vmess" && tls(["none", "files", "self_signed"], h.tlsOptional)}
       {(type === "trojan" || type === "hysteria2" || type === "tuic") &&
-        tls(["files", "self_signed"], "TLS (required)")}
+        tls(["files", "self_signed"], h.tlsRequired)}
       {type === "shadowsocks" && (
         <label>
-          Method
+          {l.method}
           <Select
             name="method"
             id={fieldId("method")}
@@ -319,22 +339,16 @@ export function InboundTypeFields(props: InboundTypeFieldsProps) {
             options={METHODS.map((m) => [m, m])}
           />
           <FieldError error={e.method} />
-          <span class="hint">
-            The panel generates the server key; changing the method generates a new one.
-          </span>
+          <span class="hint">{h.methodHint}</span>
         </label>
       )}
       {type === "mixed" && (
         <p class="muted">
-          A mixed inbound serves SOCKS5 and HTTP proxies. Each user signs in with the user name{" "}
-          <code>{`<user name>|${v.tag || "<tag>"}`}</code>{" "}
-          (their name, a bar, this inbound's tag) and their password; their page and share links
-          show it. It needs no further settings.
+          {h.mixedServes} <code>{`<${h.mixedUser}>|${v.tag || `<${h.mixedTag}>`}`}</code>{" "}
+          {h.mixedExplained}
         </p>
       )}
-      {!(INBOUND_TYPES as readonly string[]).includes(type) && (
-        <p class="muted">Choose a type to see its settings.</p>
-      )}
+      {!(INBOUND_TYPES as readonly string[]).includes(type) && <p class="muted">{h.chooseType}</p>}
     </div>
   );
 }
@@ -343,23 +357,21 @@ function TlsFieldset(props: {
   modes: string[];
   legend: string;
   values: InboundFormValues;
-  errors: Record<string, string>;
+  errors: Record<string, Msg>;
   selfSignedFiles?: { certificatePath: string; keyPath: string };
   shown?: ReturnType<typeof shownFor>;
 }) {
+  const { t } = useI18n();
+  const h = t.inboundForm;
   const { values: v, errors: e } = props;
-  const labels: Record<string, string> = {
-    none: "No TLS",
-    files: "Certificate files on this server",
-    self_signed: "Self-signed (generated by the panel)",
-  };
+  const labels: Record<string, string> = h.tlsModes;
   const mode = v.tls_mode;
   return (
     <fieldset id="tls-fields" aria-invalid={e.tls ? "true" : undefined} {...props.shown}>
       <legend>{props.legend}</legend>
       <div class="grid">
         <label>
-          Certificate
+          {h.certificate}
           <Select
             name="tls_mode"
             id={fieldId("tls.mode")}
@@ -369,47 +381,48 @@ function TlsFieldset(props: {
           <FieldError error={e["tls.mode"] ?? e.tls} />
         </label>
         <label {...shownFor("tls.mode", mode, ["files", "self_signed"])}>
-          Server name
+          {h.serverName}
           <input
             id={fieldId("tls.serverName")}
             name="tls_server_name"
             value={v.tls_server_name}
             maxlength={253}
+            dir="ltr"
           />
-          <span class="hint">
-            The domain clients connect to; self-signed without one: localhost
-          </span>
+          <span class="hint">{h.serverNameHint}</span>
           <FieldError error={e["tls.serverName"]} />
         </label>
       </div>
       <div class="grid" {...shownFor("tls.mode", mode, ["files"])}>
         <label>
-          Certificate file
+          {h.certificateFile}
           <input
             id={fieldId("tls.certificatePath")}
             name="tls_certificate_path"
             value={v.tls_certificate_path}
             maxlength={1024}
+            dir="ltr"
           />
-          <span class="hint">Absolute path of a PEM file, e.g. /etc/ssl/fullchain.pem</span>
+          <span class="hint">{h.certificateFileHint} /etc/ssl/fullchain.pem</span>
           <FieldError error={e["tls.certificatePath"]} />
         </label>
         <label>
-          Key file
+          {h.keyFile}
           <input
             id={fieldId("tls.keyPath")}
             name="tls_key_path"
             value={v.tls_key_path}
             maxlength={1024}
+            dir="ltr"
           />
-          <span class="hint">Absolute path of its PEM private key</span>
+          <span class="hint">{h.keyFileHint}</span>
           <FieldError error={e["tls.keyPath"]} />
         </label>
       </div>
       {props.selfSignedFiles && (
         <p class="muted" {...shownFor("tls.mode", mode, ["self_signed"])}>
-          Generated certificate: <code>{props.selfSignedFiles.certificatePath}</code>, key:{" "}
-          <code>{props.selfSignedFiles.keyPath}</code>. Clients must allow an untrusted certificate.
+          {h.generatedCertificate} <code>{props.selfSignedFiles.certificatePath}</code>,{" "}
+          {h.generatedKey} <code>{props.selfSignedFiles.keyPath}</code>. {h.untrusted}
         </p>
       )}
     </fieldset>
@@ -419,63 +432,67 @@ function TlsFieldset(props: {
 function RealityFieldset(
   props: {
     values: InboundFormValues;
-    errors: Record<string, string>;
+    errors: Record<string, Msg>;
     publicKey?: string;
     shown: ReturnType<typeof shownFor>;
   },
 ) {
+  const { t, text } = useI18n();
+  const h = t.inboundForm;
+  const l = t.inboundFields;
   const { values: v, errors: e } = props;
   return (
     <fieldset id="reality-fields" {...props.shown}>
       <legend>Reality</legend>
-      {e.reality && <p class="field-error" id={fieldId("reality")}>{e.reality}</p>}
+      {e.reality && <p class="field-error" id={fieldId("reality")}>{text(e.reality)}</p>}
       <div class="grid">
         <label>
-          Handshake server
+          {l["reality.handshakeServer"]}
           <input
             id={fieldId("reality.handshakeServer")}
             name="reality_handshake_server"
             value={v.reality_handshake_server}
             maxlength={253}
+            dir="ltr"
           />
-          <span class="hint">A real TLS 1.3 site the inbound borrows its handshake from</span>
+          <span class="hint">{h.handshakeServerHint}</span>
           <FieldError error={e["reality.handshakeServer"]} />
         </label>
         <label>
-          Handshake port
+          {l["reality.handshakePort"]}
           <input
             id={fieldId("reality.handshakePort")}
             name="reality_handshake_port"
             value={v.reality_handshake_port}
             inputmode="numeric"
+            dir="ltr"
           />
           <FieldError error={e["reality.handshakePort"]} />
         </label>
         <label>
-          Server name
+          {h.serverName}
           <input
             id={fieldId("reality.serverName")}
             name="reality_server_name"
             value={v.reality_server_name}
             maxlength={253}
+            dir="ltr"
           />
-          <span class="hint">Empty: the same as the handshake server</span>
+          <span class="hint">{h.realityServerNameHint}</span>
           <FieldError error={e["reality.serverName"]} />
         </label>
       </div>
       <label>
-        Short ids
-        <textarea id={fieldId("reality.shortIds")} name="reality_short_ids" rows={3}>
+        {l["reality.shortIds"]}
+        <textarea id={fieldId("reality.shortIds")} name="reality_short_ids" rows={3} dir="ltr">
           {v.reality_short_ids}
         </textarea>
-        <span class="hint">
-          Hex, even length up to 16, one per line; empty: one is generated
-        </span>
+        <span class="hint">{h.shortIdsHint}</span>
         <FieldError error={e["reality.shortIds"]} />
       </label>
       {props.publicKey && (
         <>
-          <p>Public key (clients need it):</p>
+          <p>{h.publicKey}</p>
           <p class="secret" id="reality-public-key">{props.publicKey}</p>
           <label class="inline">
             <input
@@ -484,7 +501,7 @@ function RealityFieldset(
               value="on"
               checked={v.reality_regenerate_keys === "on"}
             />
-            Generate a new key pair (every client must update its subscription)
+            {h.regenerateKeys}
           </label>
         </>
       )}

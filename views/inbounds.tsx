@@ -1,6 +1,6 @@
 /** The inbounds list: a self-refreshing table sorted server-side by tag or traffic. */
 import { Bytes, CsrfField, Layout } from "./layout.tsx";
-import { formatCount } from "../core/format.ts";
+import { useI18n } from "./i18n.ts";
 import type { InboundSort, InboundSummary } from "../db/inbounds.ts";
 
 /** Id of the element the table fragment replaces (refresh, sort, toggle, delete). */
@@ -17,28 +17,26 @@ export interface InboundsTableProps {
 export interface InboundsPageProps extends InboundsTableProps {
   username: string;
   pollInterval: number;
-  /** A short notice after a non-htmx action (e.g. `Inbound "x" deleted`). */
-  notice?: string;
+  /** The tag of an inbound just deleted (a notice after a non-htmx delete). */
+  deleted?: string;
 }
 
 export function InboundsPage(props: InboundsPageProps) {
+  const { t } = useI18n();
   return (
     <Layout
-      title="Inbounds"
+      title={t.nav.inbounds}
       active="inbounds"
       csrfToken={props.csrfToken}
       username={props.username}
     >
       <div class="toolbar">
-        <h1>Inbounds</h1>
-        <a class="button" href="/inbounds/new">New inbound</a>
+        <h1>{t.nav.inbounds}</h1>
+        <a class="button" href="/inbounds/new">{t.inbounds.new}</a>
       </div>
-      {props.notice && <p class="flash">{props.notice}</p>}
+      {props.deleted && <p class="flash">{t.inbounds.deleted(props.deleted)}</p>}
       <InboundsTable {...props} />
-      <p class="muted">
-        Traffic totals come from sing-box's counters, polled every {props.pollInterval}{" "}
-        s. If sing-box crashes, at most the bytes since the last poll are lost.
-      </p>
+      <p class="muted">{t.inbounds.totalsExplained(props.pollInterval)}</p>
     </Layout>
   );
 }
@@ -50,6 +48,8 @@ export function formatListen(listen: string, port: number): string {
 
 /** The table and its self-refreshing container: the fragment htmx requests return. */
 export function InboundsTable(props: InboundsTableProps) {
+  const { t } = useI18n();
+  const c = t.inbounds.columns;
   const url = `/inbounds?sort=${props.sort}`;
   return (
     <div
@@ -64,22 +64,22 @@ export function InboundsTable(props: InboundsTableProps) {
       <table id="inbounds-table" data-sort={props.sort}>
         <thead>
           <tr>
-            <SortHeader label="Tag" sort={props.sort} next="tag" active={props.sort === "tag"} />
-            <th>Type</th>
-            <th>Listen</th>
-            <th class="num">Users</th>
-            <th>Status</th>
-            <TrafficHeader label="Uplink" sort={props.sort} />
-            <TrafficHeader label="Downlink" sort={props.sort} />
-            <TrafficHeader label="Total" sort={props.sort} marked />
-            <th>Actions</th>
+            <SortHeader label={c.tag} sort={props.sort} next="tag" active={props.sort === "tag"} />
+            <th>{c.type}</th>
+            <th>{c.listen}</th>
+            <th class="num">{c.users}</th>
+            <th>{c.status}</th>
+            <TrafficHeader label={t.traffic.uplink} sort={props.sort} />
+            <TrafficHeader label={t.traffic.downlink} sort={props.sort} />
+            <TrafficHeader label={t.traffic.total} sort={props.sort} marked />
+            <th>{c.actions}</th>
           </tr>
         </thead>
         <tbody>
           {props.inbounds.length === 0 && (
             <tr>
               <td colspan={9} class="muted">
-                No inbounds yet. <a href="/inbounds/new">Create the first one</a>.
+                {t.inbounds.none} <a href="/inbounds/new">{t.inbounds.createFirst}</a>
               </td>
             </tr>
           )}
@@ -102,9 +102,10 @@ function TrafficHeader(props: { label: string; sort: InboundSort; marked?: boole
 function SortHeader(
   props: { label: string; sort: InboundSort; next: InboundSort; active: boolean; num?: boolean },
 ) {
+  const { t } = useI18n();
   const href = `/inbounds?sort=${props.next}`;
   const arrow = props.sort === "traffic_desc" ? " ▼" : " ▲";
-  const title = props.num ? "Sort by total traffic (uplink + downlink)" : "Sort by tag";
+  const title = props.num ? t.inbounds.sortByTraffic : t.inbounds.sortByTag;
   return (
     <th
       class={props.num ? "num" : undefined}
@@ -130,6 +131,7 @@ function SortHeader(
 }
 
 function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfToken: string }) {
+  const { t, f } = useI18n();
   const i = props.inbound;
   const base = `/inbounds/${encodeURIComponent(i.tag)}`;
   const target = `#${INBOUNDS_TABLE_CONTAINER}`;
@@ -138,12 +140,16 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
       <td>
         <a href={`${base}/edit`} class="truncate" title={i.tag}>{i.tag}</a>
       </td>
-      <td class="wrap">{i.type}{securityNote(i)}</td>
-      <td>{formatListen(i.listen, i.port)}</td>
-      <td class="num">{formatCount(i.users)}</td>
+      <td class="wrap">
+        <bdi dir="ltr">{i.type}{securityNote(i, t.inbounds.selfSigned)}</bdi>
+      </td>
+      <td>
+        <bdi dir="ltr">{formatListen(i.listen, i.port)}</bdi>
+      </td>
+      <td class="num">{f.count(i.users)}</td>
       <td>
         <span class={`badge ${i.enabled ? "active" : "disabled"}`}>
-          {i.enabled ? "Enabled" : "Disabled"}
+          {i.enabled ? t.common.enabled : t.common.disabled}
         </span>
       </td>
       <td class="num">
@@ -166,7 +172,9 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
             hx-sync={`${target}:replace`}
           >
             <CsrfField token={props.csrfToken} />
-            <button type="submit" class="secondary">{i.enabled ? "Disable" : "Enable"}</button>
+            <button type="submit" class="secondary">
+              {i.enabled ? t.common.disable : t.common.enable}
+            </button>
           </form>
           <form
             method="post"
@@ -175,10 +183,10 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
             hx-target={target}
             hx-swap="outerHTML"
             hx-sync={`${target}:replace`}
-            hx-confirm={`Delete inbound "${i.tag}"? Its users lose access through it.`}
+            hx-confirm={t.inbounds.deleteConfirm(i.tag)}
           >
             <CsrfField token={props.csrfToken} />
-            <button type="submit" class="danger">Delete</button>
+            <button type="submit" class="danger">{t.common.delete}</button>
           </form>
         </div>
       </td>
@@ -186,10 +194,10 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
   );
 }
 
-function securityNote(i: InboundSummary): string {
+function securityNote(i: InboundSummary, selfSigned: string): string {
   const s = i.settings;
   if (s.reality) return " · reality";
-  if (s.tls) return s.tls.selfSigned ? " · tls (self-signed)" : " · tls";
+  if (s.tls) return s.tls.selfSigned ? ` · tls (${selfSigned})` : " · tls";
   if (s.method) return ` · ${s.method}`;
   return "";
 }

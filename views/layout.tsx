@@ -1,7 +1,8 @@
 /** The one page layout: head, skip link, navigation, toast area; and small shared pieces. */
 import type { Child } from "hono/jsx";
 import { raw } from "hono/html";
-import { formatBytes, formatExactBytes, formatRelative, formatTime } from "../core/format.ts";
+import type { Msg } from "../core/i18n/msg.ts";
+import { useI18n } from "./i18n.ts";
 
 export type NavItem = "dashboard" | "inbounds" | "users" | "logs" | "settings";
 
@@ -43,22 +44,28 @@ export interface LayoutProps {
   children?: Child;
 }
 
-const NAV: Array<[NavItem, string, string]> = [
-  ["dashboard", "/", "Dashboard"],
-  ["inbounds", "/inbounds", "Inbounds"],
-  ["users", "/users", "Users"],
-  ["logs", "/logs", "Logs"],
-  ["settings", "/settings", "Settings"],
+const NAV: Array<[NavItem, string]> = [
+  ["dashboard", "/"],
+  ["inbounds", "/inbounds"],
+  ["users", "/users"],
+  ["logs", "/logs"],
+  ["settings", "/settings"],
 ];
 
+/**
+ * The page in the reader's language: `lang` and `dir` on `<html>` (Persian is right to
+ * left; app.css uses logical properties, so the layout mirrors), the words of the
+ * navigation, and the words static/app.js shows (offline, copied) as data attributes.
+ */
 export function Layout(props: LayoutProps) {
+  const { t, locale, dir } = useI18n();
   const hxHeaders = props.csrfToken
     ? JSON.stringify({ "X-CSRF-Token": props.csrfToken })
     : undefined;
   return (
     <>
       {raw("<!doctype html>")}
-      <html lang="en">
+      <html lang={locale} dir={dir}>
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
@@ -71,28 +78,38 @@ export function Layout(props: LayoutProps) {
           <script src="/static/app.js" defer></script>
         </head>
         <body hx-headers={hxHeaders} hx-ext="morph">
-          <a class="skip-link" href="#main">Skip to content</a>
+          <a class="skip-link" href="#main">{t.layout.skipLink}</a>
           {props.username && (
             <header class="topbar">
               <a class="brand" href="/">singdeck</a>
-              <nav aria-label="Main">
-                {NAV.map(([key, href, label]) => (
+              <nav aria-label={t.layout.mainNav}>
+                {NAV.map(([key, href]) => (
                   <a
                     href={href}
                     class={props.active === key ? "active" : undefined}
                     aria-current={props.active === key ? "page" : undefined}
                   >
-                    {label}
+                    {t.nav[key]}
                   </a>
                 ))}
               </nav>
               <form method="post" action="/logout" class="logout">
                 <input type="hidden" name="_csrf" value={props.csrfToken} />
-                <button type="submit" class="link">Log out {props.username}</button>
+                <button type="submit" class="link">
+                  {t.layout.logOut} <bdi>{props.username}</bdi>
+                </button>
               </form>
             </header>
           )}
-          <div id="toast" role="status" aria-live="polite"></div>
+          <div
+            id="toast"
+            role="status"
+            aria-live="polite"
+            data-offline={t.layout.offline}
+            data-copied={t.common.copied}
+            data-copy-failed={t.common.copyFailed}
+          >
+          </div>
           <main id="main" tabindex={-1}>{props.children}</main>
         </body>
       </html>
@@ -106,8 +123,9 @@ export function CsrfField(props: { token: string }) {
 }
 
 /** A field's error message under its input. */
-export function FieldError(props: { error?: string }) {
-  return props.error ? <p class="field-error">{props.error}</p> : null;
+export function FieldError(props: { error?: Msg }) {
+  const { text } = useI18n();
+  return props.error ? <p class="field-error">{text(props.error)}</p> : null;
 }
 
 /**
@@ -119,23 +137,24 @@ export function FieldError(props: { error?: string }) {
 export function ErrorSummary(
   props: {
     title: string;
-    errors: Record<string, string>;
+    errors: Record<string, Msg>;
     labels: Record<string, string>;
     ids?: Record<string, string>;
   },
 ) {
+  const { text } = useI18n();
   const { form, ...fields } = props.errors;
   const keys = Object.keys(fields);
   if (keys.length === 0 && form === undefined) return null;
   return (
     <div class="flash error error-summary" role="alert">
-      <p>{form ?? props.title}</p>
+      <p>{form === undefined ? props.title : text(form)}</p>
       {keys.length > 0 && (
         <ul>
           {keys.map((key) => (
             <li>
               <a href={`#${props.ids?.[key] ?? fieldId(key)}`}>{props.labels[key] ?? key}</a>:{" "}
-              {fields[key]}
+              {text(fields[key])}
             </li>
           ))}
         </ul>
@@ -149,16 +168,39 @@ export function fieldId(key: string): string {
   return `field-${key.replace(/[^A-Za-z0-9_-]/g, "-")}`;
 }
 
-/** A byte count in the one format, with the exact number on hover. */
+/**
+ * A byte count in the one format, with the exact number on hover; left to right even in
+ * a right-to-left page (an isolate, so the number and its unit keep their order).
+ */
 export function Bytes(props: { value: number }) {
-  return <span title={formatExactBytes(props.value)}>{formatBytes(props.value)}</span>;
+  const { f } = useI18n();
+  return <bdi dir="ltr" title={f.exactBytes(props.value)}>{f.bytes(props.value)}</bdi>;
+}
+
+/** A number (count) kept left to right inside any text: `1,234`, `۱٬۲۳۴`. */
+export function Count(props: { value: number }) {
+  const { f } = useI18n();
+  return <bdi dir="ltr">{f.count(props.value)}</bdi>;
+}
+
+/**
+ * A time in UTC (to the minute, or to the second with `seconds`), kept left to right:
+ * `2030-01-02 03:04 UTC`.
+ */
+export function Time(props: { at: number | null; seconds?: boolean }) {
+  const { t, f } = useI18n();
+  if (props.at === null) return <>—</>;
+  const time = props.seconds ? f.timeSeconds(props.at) : f.time(props.at);
+  return <bdi dir="ltr">{t.common.utc(time)}</bdi>;
 }
 
 /** A time in UTC with how long ago (or until) it is: `2030-01-02 03:04 UTC (in 12 days)`. */
-export function TimeWithRelative(props: { at: number; now: number; exact?: string }) {
+export function TimeWithRelative(props: { at: number; now: number; seconds?: boolean }) {
+  const { f } = useI18n();
   return (
-    <span title={props.exact}>
-      {formatTime(props.at)} UTC <span class="muted">({formatRelative(props.at, props.now)})</span>
+    <span>
+      <Time at={props.at} seconds={props.seconds} />{" "}
+      <span class="muted">({f.relative(props.at, props.now)})</span>
     </span>
   );
 }
@@ -168,13 +210,14 @@ export function TimeWithRelative(props: { at: number; now: number; exact?: strin
  * its label reads "Copied" for a moment. `small` for one beside a secret or in a table row.
  */
 export function CopyButton(props: { text: string; label?: string; small?: boolean }) {
+  const { t } = useI18n();
   return (
     <button
       type="button"
       class={props.small ? "secondary small copy" : "secondary copy"}
       data-copy={props.text}
     >
-      {props.label ?? "Copy"}
+      {props.label ?? t.common.copy}
     </button>
   );
 }

@@ -1,16 +1,19 @@
 /** The login page. */
+import type { Msg } from "../core/i18n/msg.ts";
+import { useI18n } from "./i18n.ts";
 import { Layout } from "./layout.tsx";
 
-export function LoginPage(props: { error?: string; username?: string; next?: string }) {
+export function LoginPage(props: { error?: Msg; username?: string; next?: string }) {
+  const { t, text } = useI18n();
   return (
-    <Layout title="Log in">
+    <Layout title={t.login.title}>
       <section class="card narrow">
         <h1>singdeck</h1>
-        {props.error && <p class="flash error" role="alert">{props.error}</p>}
+        {props.error && <p class="flash error" role="alert">{text(props.error)}</p>}
         <form method="post" action="/login">
           <input type="hidden" name="next" value={props.next ?? "/"} />
           <label>
-            Username
+            {t.login.username}
             <input
               name="username"
               autocomplete="username"
@@ -19,7 +22,7 @@ export function LoginPage(props: { error?: string; username?: string; next?: str
             />
           </label>
           <label>
-            Password
+            {t.login.password}
             <input
               name="password"
               type="password"
@@ -28,7 +31,7 @@ export function LoginPage(props: { error?: string; username?: string; next?: str
               autofocus
             />
           </label>
-          <button type="submit">Log in</button>
+          <button type="submit">{t.login.submit}</button>
         </form>
       </section>
     </Layout>

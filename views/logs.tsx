@@ -2,25 +2,9 @@
  * The Logs page: sing-box's recent lines, newest first (or oldest first, following the
  * end), filtered by level and text; long lines wrap. The lines refresh themselves.
  */
-import { formatCount } from "../core/format.ts";
-import {
-  LOG_LEVELS,
-  type LogFilter,
-  type LogLevel,
-  type LogLine,
-} from "../core/sing_box/log_lines.ts";
+import { LOG_LEVELS, type LogFilter, type LogLine } from "../core/sing_box/log_lines.ts";
+import { useI18n } from "./i18n.ts";
 import { Layout } from "./layout.tsx";
-
-const LEVEL_LABELS: Record<LogLevel | "", string> = {
-  "": "every level",
-  trace: "trace and above",
-  debug: "debug and above",
-  info: "info and above",
-  warn: "warnings and errors",
-  error: "errors only",
-  fatal: "fatal and panic",
-  panic: "panic",
-};
 
 export interface LogsViewProps {
   filter: LogFilter;
@@ -64,6 +48,7 @@ function Line(props: { line: LogLine; needle: string }) {
 
 /** The filtered lines: the part that refreshes itself, morphed. */
 export function LogsView(props: LogsViewProps) {
+  const { t } = useI18n();
   const { filter } = props;
   return (
     <div
@@ -76,23 +61,22 @@ export function LogsView(props: LogsViewProps) {
     >
       <p class="muted" id="logs-count">
         {props.lines.length === props.kept
-          ? `${formatCount(props.kept)} lines, ${
-            filter.order === "newest" ? "newest first" : "oldest first"
-          } (up to 500 are kept)`
-          : `${formatCount(props.lines.length)} of ${formatCount(props.kept)} lines match`}
+          ? t.logs.kept(props.kept, filter.order)
+          : t.logs.matching(props.lines.length, props.kept)}
       </p>
       <pre
         class="logs"
         id="logs"
         data-follow={filter.order === "oldest" ? "" : undefined}
       >{props.lines.length === 0
-          ? (props.kept === 0 ? "No log lines yet" : "No lines match the filter")
+          ? (props.kept === 0 ? t.logs.noLines : t.logs.noMatch)
           : props.lines.map((line) => <Line line={line} needle={filter.text} />)}</pre>
     </div>
   );
 }
 
 export function LogsPage(props: LogsViewProps & { username: string; csrfToken: string }) {
+  const { t } = useI18n();
   const { filter } = props;
   const swap = {
     "hx-get": "/logs",
@@ -103,21 +87,25 @@ export function LogsPage(props: LogsViewProps & { username: string; csrfToken: s
     "hx-include": "#log-filters",
   };
   return (
-    <Layout title="Logs" active="logs" csrfToken={props.csrfToken} username={props.username}>
-      <h1>sing-box log</h1>
+    <Layout title={t.nav.logs} active="logs" csrfToken={props.csrfToken} username={props.username}>
+      <h1>{t.logs.heading}</h1>
       <form id="log-filters" class="log-filters" method="get" action="/logs" role="search">
         <label>
-          Level
+          {t.logs.level}
           <select name="level" hx-trigger="change" {...swap}>
-            {(["", ...LOG_LEVELS] as const).filter((l) => l !== "trace" && l !== "panic").map((
+            {(["", ...LOG_LEVELS] as const).filter((l) =>
+              l !== "trace" && l !== "panic"
+            ).map((
               level,
             ) => (
-              <option value={level} selected={filter.level === level}>{LEVEL_LABELS[level]}</option>
+              <option value={level} selected={filter.level === level}>
+                {t.logs.levels[level]}
+              </option>
             ))}
           </select>
         </label>
         <label>
-          Text
+          {t.logs.text}
           <input
             type="search"
             name="q"
@@ -129,16 +117,16 @@ export function LogsPage(props: LogsViewProps & { username: string; csrfToken: s
           />
         </label>
         <label>
-          Order
+          {t.logs.order}
           <select name="order" hx-trigger="change" {...swap}>
-            <option value="newest" selected={filter.order === "newest"}>newest first</option>
+            <option value="newest" selected={filter.order === "newest"}>{t.logs.newest}</option>
             <option value="oldest" selected={filter.order === "oldest"}>
-              oldest first (follow the end)
+              {t.logs.oldestFollow}
             </option>
           </select>
         </label>
         <noscript>
-          <button type="submit">Filter</button>
+          <button type="submit">{t.logs.filter}</button>
         </noscript>
       </form>
       <LogsView {...props} />

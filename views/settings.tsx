@@ -1,8 +1,10 @@
 /** Settings: subscriptions, user status thresholds, security, the admin password, API tokens. */
+import type { Msg } from "../core/i18n/msg.ts";
 import { CopyButton, CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
-import { formatTime } from "../core/format.ts";
+import { useI18n } from "./i18n.ts";
 import { SubscriptionSettings, type SubscriptionSettingsProps } from "./settings_subscriptions.tsx";
 import { SecuritySettings, type SecuritySettingsProps } from "./settings_security.tsx";
+import { LanguageSettings, type LanguageSettingsProps } from "./settings_language.tsx";
 
 export interface ApiTokenView {
   id: number;
@@ -17,41 +19,34 @@ export interface SettingsProps {
   tokens: ApiTokenView[];
   /** The "near quota" and "expires soon" thresholds: stored, or as submitted. */
   statusValues: { nearQuotaPercent: string; expiringDays: string };
-  statusErrors?: Record<string, string>;
+  statusErrors?: Record<string, Msg>;
   statusSaved?: boolean;
   /** A token just created, shown once. */
   newToken?: { name: string; token: string };
-  passwordErrors?: Record<string, string>;
+  passwordErrors?: Record<string, Msg>;
   passwordChanged?: boolean;
-  tokenErrors?: Record<string, string>;
+  tokenErrors?: Record<string, Msg>;
   subscriptions: SubscriptionSettingsProps;
   security: SecuritySettingsProps;
+  language: LanguageSettingsProps;
 }
 
-const PASSWORD_LABELS = {
-  current: "Current password",
-  next: "New password",
-  confirm: "Repeat new password",
-};
-
-const STATUS_LABELS = {
-  nearQuotaPercent: "Near quota from",
-  expiringDays: "Expires soon within",
-};
-
 function StatusSettings(props: SettingsProps) {
+  const { t } = useI18n();
+  const s = t.settings;
+  const labels = s.fields;
   const v = props.statusValues;
   const e = props.statusErrors ?? {};
   return (
     <section class="card" id="user-status-settings">
-      <h2>User statuses</h2>
-      {props.statusSaved && <p class="flash" role="status">Saved.</p>}
-      <ErrorSummary title="Nothing was saved:" errors={e} labels={STATUS_LABELS} />
+      <h2>{s.statuses}</h2>
+      {props.statusSaved && <p class="flash" role="status">{s.saved}</p>}
+      <ErrorSummary title={s.nothingSaved} errors={e} labels={labels} />
       <form method="post" action="/settings/statuses">
         <CsrfField token={props.csrfToken} />
         <div class="grid">
           <label>
-            {STATUS_LABELS.nearQuotaPercent} (% of the quota used)
+            {labels.nearQuotaPercent} {s.nearQuotaUnit}
             <input
               id={fieldId("nearQuotaPercent")}
               name="nearQuotaPercent"
@@ -61,11 +56,11 @@ function StatusSettings(props: SettingsProps) {
               value={v.nearQuotaPercent}
               aria-invalid={e.nearQuotaPercent ? "true" : undefined}
             />
-            <span class="hint">A user with a quota shows “near quota” from this share.</span>
+            <span class="hint">{s.nearQuotaHint}</span>
             <FieldError error={e.nearQuotaPercent} />
           </label>
           <label>
-            {STATUS_LABELS.expiringDays} (days)
+            {labels.expiringDays} {s.expiringUnit}
             <input
               id={fieldId("expiringDays")}
               name="expiringDays"
@@ -75,39 +70,41 @@ function StatusSettings(props: SettingsProps) {
               value={v.expiringDays}
               aria-invalid={e.expiringDays ? "true" : undefined}
             />
-            <span class="hint">“Expires soon” this many days before the expiry; 0: never.</span>
+            <span class="hint">{s.expiringHint}</span>
             <FieldError error={e.expiringDays} />
           </label>
         </div>
-        <button type="submit">Save</button>
+        <button type="submit">{t.common.save}</button>
       </form>
     </section>
   );
 }
 
 export function SettingsPage(props: SettingsProps) {
+  const { t, f } = useI18n();
+  const s = t.settings;
+  const p = s.password;
   const pe = props.passwordErrors ?? {};
   return (
     <Layout
-      title="Settings"
+      title={t.nav.settings}
       active="settings"
       csrfToken={props.csrfToken}
       username={props.username}
     >
-      <h1>Settings</h1>
+      <h1>{t.nav.settings}</h1>
+      <LanguageSettings {...props.language} />
       <SubscriptionSettings {...props.subscriptions} />
       <StatusSettings {...props} />
       <SecuritySettings {...props.security} />
       <section class="card" id="password">
-        <h2>Change password</h2>
-        {props.passwordChanged && (
-          <p class="flash" role="status">Password changed; other sessions were logged out.</p>
-        )}
-        <ErrorSummary title="The password was not changed:" errors={pe} labels={PASSWORD_LABELS} />
+        <h2>{p.heading}</h2>
+        {props.passwordChanged && <p class="flash" role="status">{p.changed}</p>}
+        <ErrorSummary title={p.notChanged} errors={pe} labels={p.fields} />
         <form method="post" action="/settings/password">
           <CsrfField token={props.csrfToken} />
           <label>
-            {PASSWORD_LABELS.current}
+            {p.fields.current}
             <input
               id={fieldId("current")}
               type="password"
@@ -119,7 +116,7 @@ export function SettingsPage(props: SettingsProps) {
             <FieldError error={pe.current} />
           </label>
           <label>
-            {PASSWORD_LABELS.next} (8 characters or more)
+            {p.fields.next} {p.nextHint}
             <input
               id={fieldId("next")}
               type="password"
@@ -131,7 +128,7 @@ export function SettingsPage(props: SettingsProps) {
             <FieldError error={pe.next} />
           </label>
           <label>
-            {PASSWORD_LABELS.confirm}
+            {p.fields.confirm}
             <input
               id={fieldId("confirm")}
               type="password"
@@ -142,18 +139,18 @@ export function SettingsPage(props: SettingsProps) {
             />
             <FieldError error={pe.confirm} />
           </label>
-          <button type="submit">Change password</button>
+          <button type="submit">{p.submit}</button>
         </form>
       </section>
       <section class="card" id="tokens">
-        <h2>API tokens</h2>
+        <h2>{s.tokens.heading}</h2>
         <p class="muted">
-          Send as <code>Authorization: Bearer &lt;token&gt;</code> to{" "}
-          <code>/api/v1/…</code>. A token is shown once; only its hash is stored.
+          {s.tokens.sendHeader} <code>Authorization: Bearer &lt;token&gt;</code>{" "}
+          ({s.tokens.apiPaths} <code>/api/v1/…</code>). {s.tokens.shownOnce}
         </p>
         {props.newToken && (
           <div class="flash" role="status">
-            New token “{props.newToken.name}”: copy it now, it is not shown again.
+            {s.tokens.created(props.newToken.name)}
             <div class="secret-row">
               <p class="secret" id="new-token">{props.newToken.token}</p>
               <CopyButton text={props.newToken.token} small />
@@ -164,35 +161,35 @@ export function SettingsPage(props: SettingsProps) {
           <table>
             <thead>
               <tr>
-                <th>Name</th>
-                <th>Created</th>
-                <th>Last used</th>
+                <th>{s.tokens.name}</th>
+                <th>{s.tokens.createdAt}</th>
+                <th>{s.tokens.lastUsed}</th>
                 <th>
-                  <span class="visually-hidden">Actions</span>
+                  <span class="visually-hidden">{t.common.actions}</span>
                 </th>
               </tr>
             </thead>
             <tbody>
               {props.tokens.length === 0 && (
                 <tr>
-                  <td colspan={4} class="muted">No tokens yet</td>
+                  <td colspan={4} class="muted">{s.tokens.none}</td>
                 </tr>
               )}
-              {props.tokens.map((t) => (
+              {props.tokens.map((token) => (
                 <tr>
                   <td>
-                    <span class="truncate" title={t.name}>{t.name}</span>
+                    <span class="truncate" title={token.name}>{token.name}</span>
                   </td>
-                  <td>{formatTime(t.created_at)}</td>
-                  <td>{formatTime(t.last_used_at)}</td>
+                  <td>{f.time(token.created_at)}</td>
+                  <td>{f.time(token.last_used_at)}</td>
                   <td>
                     <form
                       method="post"
-                      action={`/settings/tokens/${t.id}/delete`}
-                      data-confirm={`Revoke the token “${t.name}”?`}
+                      action={`/settings/tokens/${token.id}/delete`}
+                      data-confirm={s.tokens.revokeConfirm(token.name)}
                     >
                       <CsrfField token={props.csrfToken} />
-                      <button type="submit" class="danger small">Revoke</button>
+                      <button type="submit" class="danger small">{s.tokens.revoke}</button>
                     </form>
                   </td>
                 </tr>
@@ -203,18 +200,19 @@ export function SettingsPage(props: SettingsProps) {
         <form method="post" action="/settings/tokens" class="actions">
           <CsrfField token={props.csrfToken} />
           <label>
-            Token name
+            {s.tokens.nameLabel}
             <input
               id={fieldId("name")}
               name="name"
               maxlength={64}
               required
               aria-invalid={props.tokenErrors?.name ? "true" : undefined}
+              dir="auto"
             />
-            <span class="hint">What the token is for, e.g. provisioning</span>
+            <span class="hint">{s.tokens.nameHint}</span>
             <FieldError error={props.tokenErrors?.name} />
           </label>
-          <button type="submit">Create token</button>
+          <button type="submit">{s.tokens.create}</button>
         </form>
       </section>
     </Layout>

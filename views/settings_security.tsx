@@ -1,5 +1,6 @@
 /** The Settings page's "Security" section: whether proxy users may reach private networks. */
 import { CsrfField, fieldId } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 
 export interface SecuritySettingsProps {
   csrfToken: string;
@@ -8,10 +9,12 @@ export interface SecuritySettingsProps {
 }
 
 export function SecuritySettings(props: SecuritySettingsProps) {
+  const { t } = useI18n();
+  const s = t.settings.security;
   return (
     <section class="card" id="security">
-      <h2>Security</h2>
-      {props.saved && <p class="flash" role="status">Security settings saved.</p>}
+      <h2>{s.heading}</h2>
+      {props.saved && <p class="flash" role="status">{s.saved}</p>}
       <form method="post" action="/settings/security">
         <CsrfField token={props.csrfToken} />
         <label class="inline">
@@ -22,15 +25,10 @@ export function SecuritySettings(props: SecuritySettingsProps) {
             value="1"
             checked={props.allowPrivateEgress}
           />
-          Allow proxy users to reach private networks
+          {t.settings.fields.allowPrivateEgress}
         </label>
-        <p class="hint">
-          Off: proxy users reach only the public internet. On: they may also reach private, loopback
-          and link-local addresses (this server's other services, the local network, cloud
-          metadata). The panel's port and the stats API stay closed either way. Saving a change
-          applies it to sing-box at once.
-        </p>
-        <button type="submit">Save security settings</button>
+        <p class="hint">{s.explained}</p>
+        <button type="submit">{s.submit}</button>
       </form>
     </section>
   );

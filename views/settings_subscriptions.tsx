@@ -1,32 +1,31 @@
 /** The Settings page's "Subscriptions" section: where clients connect, URLs, refresh. */
+import type { Msg } from "../core/i18n/msg.ts";
 import { CsrfField, ErrorSummary, FieldError, fieldId } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 
 export interface SubscriptionSettingsProps {
   csrfToken: string;
   /** Current (or, after an error, submitted) values by setting key. */
   values: { publicAddress: string; subscriptionBaseUrl: string; profileUpdateHours: string };
-  errors?: Record<string, string>;
+  errors?: Record<string, Msg>;
   saved?: boolean;
 }
 
-const LABELS = {
-  publicAddress: "Public address",
-  subscriptionBaseUrl: "Subscription base URL",
-  profileUpdateHours: "Profile update interval",
-};
-
 export function SubscriptionSettings(props: SubscriptionSettingsProps) {
+  const { t } = useI18n();
+  const s = t.settings.subscriptions;
+  const labels = t.settings.fields;
   const { values: v, errors: e = {} } = props;
-  const invalid = (key: keyof typeof LABELS) => (e[key] ? "true" : undefined);
+  const invalid = (key: keyof typeof v) => (e[key] ? "true" : undefined);
   return (
     <section class="card" id="subscriptions">
-      <h2>Subscriptions</h2>
-      {props.saved && <p class="flash" role="status">Subscription settings saved.</p>}
-      <ErrorSummary title="Nothing was saved:" errors={e} labels={LABELS} />
+      <h2>{s.heading}</h2>
+      {props.saved && <p class="flash" role="status">{s.saved}</p>}
+      <ErrorSummary title={t.settings.nothingSaved} errors={e} labels={labels} />
       <form method="post" action="/settings/subscriptions">
         <CsrfField token={props.csrfToken} />
         <label>
-          {LABELS.publicAddress}: the domain or IP clients connect to
+          {labels.publicAddress}: {s.publicAddressWhat}
           <input
             id={fieldId("publicAddress")}
             name="publicAddress"
@@ -34,15 +33,13 @@ export function SubscriptionSettings(props: SubscriptionSettingsProps) {
             maxlength={253}
             autocomplete="off"
             aria-invalid={invalid("publicAddress")}
+            dir="ltr"
           />
-          <span class="hint">
-            E.g. vpn.example.com. Share links and profiles use it for every inbound without an
-            address of its own. Empty: the host the subscription is fetched from.
-          </span>
+          <span class="hint">{s.publicAddressHint}</span>
           <FieldError error={e.publicAddress} />
         </label>
         <label>
-          {LABELS.subscriptionBaseUrl}
+          {labels.subscriptionBaseUrl}
           <input
             id={fieldId("subscriptionBaseUrl")}
             name="subscriptionBaseUrl"
@@ -50,15 +47,15 @@ export function SubscriptionSettings(props: SubscriptionSettingsProps) {
             maxlength={512}
             autocomplete="off"
             aria-invalid={invalid("subscriptionBaseUrl")}
+            dir="ltr"
           />
           <span class="hint">
-            E.g. https://sub.example.com: where users reach this panel's <code>/sub/</code>{" "}
-            (through a reverse proxy, say). Empty: the address you use to open this page.
+            {s.baseUrlHint} <code>/sub/</code>. {s.baseUrlEmpty}
           </span>
           <FieldError error={e.subscriptionBaseUrl} />
         </label>
         <label>
-          {LABELS.profileUpdateHours} (hours)
+          {labels.profileUpdateHours}
           <input
             id={fieldId("profileUpdateHours")}
             name="profileUpdateHours"
@@ -66,11 +63,12 @@ export function SubscriptionSettings(props: SubscriptionSettingsProps) {
             inputmode="numeric"
             required
             aria-invalid={invalid("profileUpdateHours")}
+            dir="ltr"
           />
-          <span class="hint">How often client apps fetch the subscription again (1–168)</span>
+          <span class="hint">{s.updateHint}</span>
           <FieldError error={e.profileUpdateHours} />
         </label>
-        <button type="submit">Save subscription settings</button>
+        <button type="submit">{s.submit}</button>
       </form>
     </section>
   );

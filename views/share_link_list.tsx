@@ -5,19 +5,23 @@
  */
 import { raw } from "hono/html";
 import { CopyButton } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
+import type { CredentialKind } from "../core/subscriptions/connect_items.ts";
 
 /**
  * A QR code: inline SVG from core/subscriptions/qr_codes.ts (library output holding only
  * paths, never user text, so it is inserted unescaped), or an image URL loaded lazily.
  */
 export function QrCode(props: { svg?: string; src?: string; label: string; id?: string }) {
+  const { t } = useI18n();
+  const alt = t.connect.qrCode(props.label);
   if (props.src) {
     return (
       <img
         class="qr"
         id={props.id}
         src={props.src}
-        alt={`QR code: ${props.label}`}
+        alt={alt}
         loading="lazy"
         width="220"
         height="220"
@@ -25,7 +29,7 @@ export function QrCode(props: { svg?: string; src?: string; label: string; id?: 
     );
   }
   return (
-    <div class="qr" id={props.id} role="img" aria-label={`QR code: ${props.label}`}>
+    <div class="qr" id={props.id} role="img" aria-label={alt}>
       {raw(props.svg ?? "")}
     </div>
   );
@@ -41,14 +45,15 @@ export interface ShareLinkView {
   links: string[];
   /** A QR code per link: inline SVG or an image URL. */
   qr: Array<{ svg?: string; src?: string }>;
-  /** What a client enters by hand, labelled. */
-  credentials: Array<[string, string]>;
+  /** What a client enters by hand, by what it is. */
+  credentials: Array<[CredentialKind, string]>;
 }
 
 /** The share links, each in a collapsed block with copy buttons, QR codes and credentials. */
 export function ShareLinkList(props: { items: ShareLinkView[] }) {
+  const { t } = useI18n();
   if (props.items.length === 0) {
-    return <p class="muted">No enabled inbounds are assigned.</p>;
+    return <p class="muted">{t.connect.noInbounds}</p>;
   }
   return (
     <div class="share-links">
@@ -60,15 +65,15 @@ export function ShareLinkList(props: { items: ShareLinkView[] }) {
           {item.links.map((link, i) => (
             <div class="share-link-body">
               <p class="secret link-text">{link}</p>
-              <CopyButton text={link} label="Copy link" />
-              <QrCode {...item.qr[i]} label={`${item.tag} link ${i + 1}`} />
+              <CopyButton text={link} label={t.common.copyLink} />
+              <QrCode {...item.qr[i]} label={t.connect.linkLabel(item.tag, i + 1)} />
             </div>
           ))}
           {item.credentials.length > 0 && (
             <dl class="credentials">
-              {item.credentials.map(([label, value]) => (
+              {item.credentials.map(([kind, value]) => (
                 <>
-                  <dt>{label}</dt>
+                  <dt>{t.connect.credentials[kind]}</dt>
                   <dd class="secret">{value}</dd>
                 </>
               ))}

@@ -1,6 +1,7 @@
 /** A table of uplink and downlink per thing (outbound, inbound): a name and two byte counts. */
 import type { Child } from "hono/jsx";
 import { Bytes } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 
 export interface TrafficRow {
   /** The row's id, so a refresh morphs each row into itself. */
@@ -13,14 +14,15 @@ export interface TrafficRow {
 export function TrafficTable(
   props: { id?: string; heading: string; rows: TrafficRow[]; empty: string },
 ) {
+  const { t } = useI18n();
   return (
     <div class="table-wrap">
       <table {...(props.id ? { id: props.id } : {})}>
         <thead>
           <tr>
             <th>{props.heading}</th>
-            <th class="num">Uplink</th>
-            <th class="num">Downlink</th>
+            <th class="num">{t.traffic.uplink}</th>
+            <th class="num">{t.traffic.downlink}</th>
           </tr>
         </thead>
         <tbody>

@@ -3,9 +3,10 @@
  * regenerate), the last fetch, the sing-box profile download, and each share link
  * collapsed with its QR code (loaded only when opened) and credentials.
  */
-import { formatDuration, formatTime } from "../core/format.ts";
 import type { ConnectItem } from "../core/subscriptions/connect_items.ts";
+import type { BlockedReason } from "../core/subscriptions/subscriptions.ts";
 import { CopyButton, CsrfField } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 import { QrCode, ShareLinkList } from "./share_link_list.tsx";
 import { userUrl } from "./user_parts.tsx";
 
@@ -17,51 +18,55 @@ export interface UserConnectProps {
   url: string;
   urlQrSvg: string;
   /** Why the user's clients get no server now, or null. */
-  blocked: string | null;
+  blocked: BlockedReason | null;
   lastSubscription: { at: number; userAgent: string } | null;
   items: ConnectItem[];
 }
 
 export function UserConnect(props: UserConnectProps) {
+  const { t, f } = useI18n();
+  const c = t.connect;
   const base = userUrl(props.userName);
   const last = props.lastSubscription;
   return (
     <section class="card" id="connect">
-      <h2>Connect</h2>
-      <p class="muted">Subscription URL (clients import it once and refresh it themselves)</p>
+      <h2>{c.heading}</h2>
+      <p class="muted">{c.urlExplained}</p>
       <p class="secret" id="subscription-url">{props.url}</p>
       <div class="actions">
-        <CopyButton text={props.url} label="Copy URL" />
+        <CopyButton text={props.url} label={t.common.copyUrl} />
         <a class="button secondary" href={props.url} target="_blank" rel="noopener">
-          Open the user's page
+          {c.openUserPage}
         </a>
         <a class="button secondary" href={`${base}/profile.json`} download>
-          Download sing-box profile
+          {c.downloadProfile}
         </a>
         <form
           method="post"
           action={`${base}/regenerate-token`}
           hx-post={`${base}/regenerate-token`}
-          hx-confirm={`Make a new subscription URL for "${props.userName}"? The current one stops working.`}
+          hx-confirm={c.newUrlConfirm(props.userName)}
         >
           <CsrfField token={props.csrfToken} />
-          <button type="submit" class="secondary">New subscription URL</button>
+          <button type="submit" class="secondary">{c.newUrl}</button>
         </form>
       </div>
-      <QrCode svg={props.urlQrSvg} label="subscription URL" id="subscription-qr" />
+      <QrCode svg={props.urlQrSvg} label={c.subscriptionUrl} id="subscription-qr" />
       <p class="muted" id="last-subscription">
         {last
-          ? `Last subscription update: ${formatDuration((props.now - last.at) / 1000)} ago (${
-            formatTime(last.at)
-          } UTC)${last.userAgent ? `, ${last.userAgent}` : ""}`
-          : "The subscription has not been fetched yet."}
+          ? c.lastFetch(
+            f.duration((props.now - last.at) / 1000),
+            t.common.utc(f.time(last.at)),
+            last.userAgent,
+          )
+          : c.neverFetched}
       </p>
       {props.blocked && (
         <p class="flash error" id="connect-blocked">
-          Clients get no server now: {props.blocked.replace(/^⛔ /, "")}.
+          {c.blocked(t.subscription.blocked[props.blocked])}
         </p>
       )}
-      <h3>Share links</h3>
+      <h3>{c.shareLinks}</h3>
       <ShareLinkList items={props.items} />
     </section>
   );

@@ -2,33 +2,23 @@
  * One user's page: a self-refreshing part (status, usage, traffic per inbound), the
  * credentials, actions and the edit form.
  */
-import { formatTime } from "../core/format.ts";
 import { type StatusThresholds, userStatus } from "../core/users/user_status.ts";
 import type { UserDetail } from "../core/users/users.ts";
-import { Bytes, CsrfField, Layout } from "./layout.tsx";
+import type { Messages } from "../core/i18n/en.ts";
+import { Bytes, CsrfField, Layout, Time } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 import { ExpiryDate, StatusBadge, UsageBar, userUrl } from "./user_parts.tsx";
 import { UserForm, type UserFormProps } from "./user_form.tsx";
 import { TrafficTable } from "./traffic_table.tsx";
 import { UserConnect, type UserConnectProps } from "./user_connect.tsx";
 
-/** Messages shown after a redirect back to the page (`?done=…`). */
-export const DONE_MESSAGES = {
-  created: "User created.",
-  saved: "Changes saved.",
-  reset: "Traffic reset to zero.",
-  regenerated: "New UUID and password generated; the user's clients need the new settings.",
-  token: "New subscription URL made; the old one no longer works.",
-  enabled: "User enabled.",
-  disabled: "User disabled.",
-} as const;
-export type DoneKey = keyof typeof DONE_MESSAGES;
+/** What a redirect back to the page says was done (`?done=…`). */
+export type DoneKey = keyof Messages["userDetail"]["done"];
 
-const RESET_TEXT: Record<string, string> = {
-  none: "never",
-  day: "every day",
-  week: "every week",
-  month: "every month",
-};
+/** Whether `value` names a message of `?done=`. */
+export function isDoneKey(value: string | undefined, t: Messages): value is DoneKey {
+  return value !== undefined && Object.hasOwn(t.userDetail.done, value);
+}
 
 export interface UserLiveProps extends UserDetail {
   now: number;
@@ -41,7 +31,7 @@ export interface UserDetailProps extends UserLiveProps {
   csrfToken: string;
   username: string;
   done?: DoneKey;
-  form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel" | "cancelUrl">;
+  form: Omit<UserFormProps, "action" | "csrfToken" | "submit" | "cancelUrl">;
   connect: UserConnectProps;
 }
 
@@ -64,6 +54,7 @@ function ActionButton(
 
 /** Status, usage and traffic per inbound: the part that refreshes itself (morphed). */
 export function UserLive(props: UserLiveProps) {
+  const { t } = useI18n();
   const { user, perInbound, now } = props;
   const status = userStatus(user, now, props.thresholds);
   const url = userUrl(user.name);
@@ -81,41 +72,41 @@ export function UserLive(props: UserLiveProps) {
       </p>
       <section class="grid">
         <div class="card stat">
-          <div class="label">Uplink</div>
+          <div class="label">{t.traffic.uplink}</div>
           <div class="value" id="user-uplink">
             <Bytes value={user.uplink} />
           </div>
         </div>
         <div class="card stat">
-          <div class="label">Downlink</div>
+          <div class="label">{t.traffic.downlink}</div>
           <div class="value" id="user-downlink">
             <Bytes value={user.downlink} />
           </div>
         </div>
         <div class="card stat">
-          <div class="label">Used / limit</div>
+          <div class="label">{t.users.usedOfLimit}</div>
           <UsageBar user={user} status={status} />
         </div>
         <div class="card stat">
-          <div class="label">Expires</div>
+          <div class="label">{t.users.expires}</div>
           <div class="value">
             <ExpiryDate expiresAt={user.expiresAt} now={now} status={status} />
           </div>
-          <div class="label">Traffic resets {RESET_TEXT[user.resetStrategy]}</div>
+          <div class="label">{t.userDetail.resets[user.resetStrategy]}</div>
         </div>
       </section>
       <section class="card">
-        <h2>Traffic per inbound</h2>
+        <h2>{t.userDetail.perInbound}</h2>
         <TrafficTable
           id="user-inbounds"
-          heading="Inbound"
-          empty="No inbounds assigned and no traffic recorded"
+          heading={t.userDetail.inbound}
+          empty={t.userDetail.perInboundNone}
           rows={perInbound.map((row) => ({
             id: `user-inbound-${row.tag}`,
             label: (
               <>
                 <span class="truncate" title={row.tag}>{row.tag}</span>{" "}
-                {!row.assigned && <span class="muted">(no longer assigned)</span>}
+                {!row.assigned && <span class="muted">({t.userDetail.unassigned})</span>}
               </>
             ),
             uplink: row.uplink,
@@ -128,15 +119,17 @@ export function UserLive(props: UserLiveProps) {
 }
 
 export function UserDetailPage(props: UserDetailProps) {
+  const { t } = useI18n();
+  const d = t.userDetail;
   const { user } = props;
   const url = userUrl(user.name);
   return (
     <Layout title={user.name} active="users" csrfToken={props.csrfToken} username={props.username}>
       <p>
-        <a href="/users">← Users</a>
+        <a href="/users">{t.users.back}</a>
       </p>
       <h1>{user.name}</h1>
-      {props.done && <p class="flash" role="status">{DONE_MESSAGES[props.done]}</p>}
+      {props.done && <p class="flash" role="status">{d.done[props.done]}</p>}
 
       <UserLive {...props} />
 
@@ -144,62 +137,62 @@ export function UserDetailPage(props: UserDetailProps) {
 
       {user.note && (
         <section class="card">
-          <h2>Note</h2>
+          <h2>{t.userForm.fields.note}</h2>
           <p id="user-note">{user.note}</p>
         </section>
       )}
 
       <section class="card">
-        <h2>Credentials</h2>
+        <h2>{d.credentials}</h2>
         <p class="muted">UUID</p>
         <p class="secret" id="user-uuid">{user.uuid}</p>
-        <p class="muted">
-          Password (Shadowsocks and mixed inbounds take it in another form: see Connect)
-        </p>
+        <p class="muted">{d.passwordExplained}</p>
         <p class="secret" id="user-password">{user.password}</p>
         <ActionButton
           action={`${url}/regenerate`}
           csrfToken={props.csrfToken}
-          label="Regenerate credentials"
+          label={d.regenerate}
           kind="secondary"
-          confirm={`Generate a new UUID and password for "${user.name}"? Their clients stop working until they update.`}
+          confirm={d.regenerateConfirm(user.name)}
         />
       </section>
 
       <section class="card">
-        <h2>Actions</h2>
+        <h2>{t.common.actions}</h2>
         <div class="actions">
           <ActionButton
             action={`${url}/reset-traffic`}
             csrfToken={props.csrfToken}
-            label="Reset traffic"
+            label={d.resetTraffic}
             kind="secondary"
-            confirm={`Reset the traffic of "${user.name}" to zero? Inbound totals are kept.`}
+            confirm={d.resetConfirm(user.name)}
           />
           <form method="post" action={`${url}/toggle`} hx-post={`${url}/toggle`}>
             <CsrfField token={props.csrfToken} />
             <input type="hidden" name="enabled" value={user.enabled ? "0" : "1"} />
-            <button type="submit" class="secondary">{user.enabled ? "Disable" : "Enable"}</button>
+            <button type="submit" class="secondary">
+              {user.enabled ? t.common.disable : t.common.enable}
+            </button>
           </form>
           <ActionButton
             action={`${url}/delete`}
             csrfToken={props.csrfToken}
-            label="Delete user"
+            label={d.delete}
             kind="danger"
-            confirm={`Delete "${user.name}" and their traffic records? This cannot be undone.`}
+            confirm={d.deleteConfirm(user.name)}
           />
         </div>
         <p class="muted">
-          Created {formatTime(user.createdAt)} UTC · updated {formatTime(user.updatedAt)} UTC
+          {d.createdAt} <Time at={user.createdAt} /> · {d.updatedAt} <Time at={user.updatedAt} />
         </p>
       </section>
 
       <section class="card">
-        <h2>Edit</h2>
+        <h2>{t.common.edit}</h2>
         <UserForm
           action={url}
           csrfToken={props.csrfToken}
-          submitLabel="Save changes"
+          submit="save"
           cancelUrl={url}
           {...props.form}
         />

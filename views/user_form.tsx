@@ -1,9 +1,11 @@
 /** The user form (create and edit) and the new-user page. */
 import { RESET_STRATEGIES, type User } from "../core/model.ts";
-import { bytesInUnit, formatRelative } from "../core/format.ts";
+import { bytesInUnit } from "../core/format.ts";
+import type { Msg } from "../core/i18n/msg.ts";
 import { dateInputValue, QUOTA_UNITS, USER_NOTE_MAX } from "../core/users/user_fields.ts";
 import { type FormFields, formList, formString } from "../core/users/user_input.ts";
 import { CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 
 /** The form's fields as text, as typed or as stored. */
 export interface UserFormValues {
@@ -69,28 +71,17 @@ export function submittedFormValues(form: FormFields): UserFormValues {
   };
 }
 
-const RESET_LABELS: Record<string, string> = {
-  none: "Never",
-  day: "Every day",
-  week: "Every week",
-  month: "Every month",
-};
-
-/** Field names for the error summary, by error key. */
-const FIELD_LABELS: Record<string, string> = {
-  name: "Name",
-  trafficLimit: "Traffic limit",
-  expiresAt: "Expiry",
-  resetStrategy: "Reset traffic",
-  inbounds: "Inbounds",
-  note: "Note",
-  enabled: "Enabled",
-};
-
 /** The expiry's distance from now, next to the date field ("in 12 days", "3 days ago"). */
 export function ExpiryHint(props: { expiresAt: number | null; now: number }) {
-  if (props.expiresAt === null) return <>never expires</>;
-  return <>{formatRelative(props.expiresAt, props.now)}</>;
+  const { t, f } = useI18n();
+  if (props.expiresAt === null) return <>{t.userForm.neverExpires}</>;
+  return <>{f.relative(props.expiresAt, props.now)}</>;
+}
+
+/** Why the typed expiry is not a date, in place of the hint. */
+export function ExpiryHintError(props: { error: Msg }) {
+  const { text } = useI18n();
+  return <>{text(props.error)}</>;
 }
 
 export interface UserFormProps {
@@ -98,10 +89,11 @@ export interface UserFormProps {
   action: string;
   csrfToken: string;
   values: UserFormValues;
-  errors: Record<string, string>;
+  errors: Record<string, Msg>;
   /** Every inbound, the assignment choices. */
   inbounds: InboundChoice[];
-  submitLabel: string;
+  /** Creating a user or saving changes to one: the submit button's words. */
+  submit: "create" | "save";
   /** Where Cancel leads. */
   cancelUrl: string;
   /** The stored or entered expiry, for the hint; null for never. */
@@ -116,6 +108,8 @@ export interface UserFormProps {
  * POST (no script) gets the whole page back.
  */
 export function UserForm(props: UserFormProps) {
+  const { t, f } = useI18n();
+  const u = t.userForm;
   const { values, errors } = props;
   const known = new Set(props.inbounds.map((i) => i.tag));
   const choices = [
@@ -135,13 +129,13 @@ export function UserForm(props: UserFormProps) {
       <CsrfField token={props.csrfToken} />
       {props.version && <input type="hidden" name="version" value={props.version} />}
       <ErrorSummary
-        title="The user was not saved:"
+        title={u.notSaved}
         errors={errors}
-        labels={FIELD_LABELS}
+        labels={u.fields}
         ids={{ inbounds: "field-inbounds-all" }}
       />
       <label>
-        Name
+        {u.fields.name}
         <input
           id={fieldId("name")}
           name="name"
@@ -150,12 +144,13 @@ export function UserForm(props: UserFormProps) {
           maxlength={48}
           autocomplete="off"
           aria-invalid={invalid("name")}
+          dir="ltr"
         />
-        <span class="hint">Letters, digits and . _ @ - (at most 48)</span>
+        <span class="hint">{u.nameHint}</span>
         <FieldError error={errors.name} />
       </label>
       <div class="field">
-        <label for={fieldId("trafficLimit")}>Traffic limit</label>
+        <label for={fieldId("trafficLimit")}>{u.fields.trafficLimit}</label>
         <div class="input-group">
           <input
             id={fieldId("trafficLimit")}
@@ -164,18 +159,23 @@ export function UserForm(props: UserFormProps) {
             value={values.trafficLimit}
             aria-invalid={invalid("trafficLimit")}
             aria-describedby="traffic-limit-hint"
+            dir="ltr"
           />
-          <select name="trafficLimitUnit" aria-label="Traffic limit unit">
+          <select name="trafficLimitUnit" aria-label={u.limitUnit}>
             {QUOTA_UNITS.map((unit) => (
-              <option value={unit} selected={values.trafficLimitUnit === unit}>{unit}</option>
+              <option value={unit} selected={values.trafficLimitUnit === unit}>
+                {f.byteUnit(unit)}
+              </option>
             ))}
           </select>
         </div>
-        <span class="hint" id="traffic-limit-hint">0 = unlimited; 1 GB = 1024 MB</span>
+        <span class="hint" id="traffic-limit-hint">
+          {u.limitHint(f.byteUnit("GB"), f.byteUnit("MB"))}
+        </span>
         <FieldError error={errors.trafficLimit} />
       </div>
       <div class="field">
-        <label for={fieldId("expiresAt")}>Expires after (UTC; empty = never)</label>
+        <label for={fieldId("expiresAt")}>{u.expiresAfter}</label>
         <input
           id={fieldId("expiresAt")}
           name="expiresOn"
@@ -191,7 +191,7 @@ export function UserForm(props: UserFormProps) {
         <span class="hint" id="expiry-hint" aria-live="polite">
           <ExpiryHint expiresAt={props.expiresAt} now={props.now} />
         </span>
-        <div class="shortcuts" role="group" aria-label="Expiry shortcuts">
+        <div class="shortcuts" role="group" aria-label={u.expiryShortcuts}>
           {[7, 30, 90].map((days) => (
             <button
               type="button"
@@ -199,7 +199,7 @@ export function UserForm(props: UserFormProps) {
               data-expiry-days={String(days)}
               data-expiry-for={fieldId("expiresAt")}
             >
-              +{days} days
+              {u.plusDays(days)}
             </button>
           ))}
           <button
@@ -208,37 +208,37 @@ export function UserForm(props: UserFormProps) {
             data-expiry-days=""
             data-expiry-for={fieldId("expiresAt")}
           >
-            Never
+            {u.never}
           </button>
         </div>
         <FieldError error={errors.expiresAt} />
       </div>
       <label>
-        Reset traffic
+        {u.fields.resetStrategy}
         <select
           id={fieldId("resetStrategy")}
           name="resetStrategy"
           aria-invalid={invalid("resetStrategy")}
         >
           {RESET_STRATEGIES.map((s) => (
-            <option value={s} selected={values.resetStrategy === s}>{RESET_LABELS[s]}</option>
+            <option value={s} selected={values.resetStrategy === s}>{u.resets[s]}</option>
           ))}
         </select>
         <FieldError error={errors.resetStrategy} />
       </label>
       <fieldset id="field-inbounds" aria-invalid={invalid("inbounds")}>
-        <legend>Inbounds</legend>
+        <legend>{u.fields.inbounds}</legend>
         {choices.length === 0
           ? (
             <p class="muted">
-              None yet; <a href="/inbounds/new">create an inbound</a> to assign it.
+              {u.noInboundsYet} <a href="/inbounds/new">{u.createInbound}</a>
             </p>
           )
           : (
             <>
               <label class="inline">
                 <input type="checkbox" id="field-inbounds-all" data-check-all="inbounds" />
-                <strong>All</strong>
+                <strong>{t.common.all}</strong>
               </label>
               <div class="checkbox-list">
                 {choices.map((choice) => (
@@ -251,8 +251,8 @@ export function UserForm(props: UserFormProps) {
                     />
                     <span class="truncate" title={choice.tag}>{choice.tag}</span>
                     {!known.has(choice.tag)
-                      ? <span class="muted">(does not exist)</span>
-                      : !choice.enabled && <span class="muted">(disabled)</span>}
+                      ? <span class="muted">({u.inboundGone})</span>
+                      : !choice.enabled && <span class="muted">({u.inboundDisabled})</span>}
                   </label>
                 ))}
               </div>
@@ -261,7 +261,7 @@ export function UserForm(props: UserFormProps) {
         <FieldError error={errors.inbounds} />
       </fieldset>
       <label>
-        Note
+        {u.fields.note}
         <textarea
           id={fieldId("note")}
           name="note"
@@ -281,12 +281,12 @@ export function UserForm(props: UserFormProps) {
           value="1"
           checked={values.enabled}
         />{" "}
-        Enabled
+        {u.fields.enabled}
       </label>
       <FieldError error={errors.enabled} />
       <p class="actions">
-        <button type="submit">{props.submitLabel}</button>
-        <a class="button secondary" href={props.cancelUrl}>Cancel</a>
+        <button type="submit">{props.submit === "create" ? u.create : u.saveChanges}</button>
+        <a class="button secondary" href={props.cancelUrl}>{t.common.cancel}</a>
       </p>
     </form>
   );
@@ -295,21 +295,27 @@ export function UserForm(props: UserFormProps) {
 export interface NewUserPageProps {
   csrfToken: string;
   username: string;
-  form: Omit<UserFormProps, "action" | "csrfToken" | "submitLabel" | "cancelUrl">;
+  form: Omit<UserFormProps, "action" | "csrfToken" | "submit" | "cancelUrl">;
 }
 
 export function NewUserPage(props: NewUserPageProps) {
+  const { t } = useI18n();
   return (
-    <Layout title="Add user" active="users" csrfToken={props.csrfToken} username={props.username}>
+    <Layout
+      title={t.users.add}
+      active="users"
+      csrfToken={props.csrfToken}
+      username={props.username}
+    >
       <p>
-        <a href="/users">← Users</a>
+        <a href="/users">{t.users.back}</a>
       </p>
-      <h1>Add user</h1>
+      <h1>{t.users.add}</h1>
       <section class="card">
         <UserForm
           action="/users"
           csrfToken={props.csrfToken}
-          submitLabel="Create user"
+          submit="create"
           cancelUrl="/users"
           {...props.form}
         />

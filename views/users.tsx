@@ -3,21 +3,15 @@
  * table (morphed on refresh, so selections, focus and open lists survive) and the pager.
  */
 import type { Child } from "hono/jsx";
+import type { Messages } from "../core/i18n/en.ts";
 import { USER_STATUSES, type UserStatus } from "../core/model.ts";
-import { formatCount, formatDate } from "../core/format.ts";
 import { type StatusThresholds, userStatus } from "../core/users/user_status.ts";
 import type { UserListQuery } from "../core/users/user_input.ts";
 import type { StatusCounts } from "../db/user_status.ts";
 import type { UserSort, UserWithInbounds } from "../db/users.ts";
 import { Bytes, CopyButton, Layout } from "./layout.tsx";
-import {
-  ExpiryDate,
-  InboundList,
-  STATUS_LABELS,
-  StatusBadge,
-  UsageBar,
-  userUrl,
-} from "./user_parts.tsx";
+import { useI18n } from "./i18n.ts";
+import { ExpiryDate, InboundList, StatusBadge, UsageBar, userUrl } from "./user_parts.tsx";
 import { BulkBar } from "./users_bulk.tsx";
 
 export { ExpiryDate, StatusBadge, UsageBar, userUrl };
@@ -106,6 +100,7 @@ function SortHeader(
 }
 
 function Pager(props: UsersTableProps) {
+  const { t, f } = useI18n();
   const pages = Math.max(1, Math.ceil(props.total / props.pageSize));
   const { page } = props.state;
   const link = (p: number, label: string) => (
@@ -114,19 +109,18 @@ function Pager(props: UsersTableProps) {
     </a>
   );
   return (
-    <nav class="pager" aria-label="Pages">
-      <span id="users-total">
-        {formatCount(props.total)} {props.total === 1 ? "user" : "users"}
-      </span>
-      {page > 1 ? link(page - 1, "← Previous") : <span>← Previous</span>}
-      <span>Page {formatCount(page)} of {formatCount(pages)}</span>
-      {page < pages ? link(page + 1, "Next →") : <span>Next →</span>}
+    <nav class="pager" aria-label={t.users.pages}>
+      <span id="users-total">{t.users.count(props.total)}</span>
+      {page > 1 ? link(page - 1, t.users.previous) : <span>{t.users.previous}</span>}
+      <span>{t.users.pageOf(f.count(page), f.count(pages))}</span>
+      {page < pages ? link(page + 1, t.users.next) : <span>{t.users.next}</span>}
     </nav>
   );
 }
 
 /** The status filter: one chip per status with its count, and "all". */
 function StatusChips(props: { state: UsersListState; counts: StatusCounts }) {
+  const { t, f } = useI18n();
   const chip = (status: UserStatus | "", label: string, count: number) => (
     <a
       class="chip"
@@ -134,25 +128,24 @@ function StatusChips(props: { state: UsersListState; counts: StatusCounts }) {
       data-status={status || "all"}
       {...listLink(usersUrl({ ...props.state, status, page: 1 }))}
     >
-      {label} <span class="count">{formatCount(count)}</span>
+      {label} <span class="count">{f.count(count)}</span>
     </a>
   );
   return (
-    <nav class="chips" aria-label="Filter by status" id="status-chips">
-      {chip("", "all", props.counts.all)}
-      {USER_STATUSES.map((status) => chip(status, STATUS_LABELS[status], props.counts[status]))}
+    <nav class="chips" aria-label={t.users.filterByStatus} id="status-chips">
+      {chip("", t.users.all, props.counts.all)}
+      {USER_STATUSES.map((status) => chip(status, t.statuses[status], props.counts[status]))}
     </nav>
   );
 }
 
-function emptyText(props: UsersTableProps): string {
+function emptyText(props: UsersTableProps, t: Messages): string {
   const { state } = props;
-  if (state.search && state.status) {
-    return `No ${STATUS_LABELS[state.status]} users match “${state.search}”`;
-  }
-  if (state.search) return `No users match “${state.search}”`;
-  if (state.status) return `No ${STATUS_LABELS[state.status]} users`;
-  return props.total > 0 ? "No users on this page" : "No users yet";
+  const status = state.status ? t.statuses[state.status] : "";
+  if (state.search && state.status) return t.users.noneWithStatusMatch(status, state.search);
+  if (state.search) return t.users.noneMatch(state.search);
+  if (state.status) return t.users.noneWithStatus(status);
+  return props.total > 0 ? t.users.noneOnPage : t.users.none;
 }
 
 /** The list's state, carried by the bulk form (its inputs live here, so they refresh). */
@@ -177,6 +170,8 @@ function BulkState(props: { state: UsersListState }) {
  * /users get only this.
  */
 export function UsersTable(props: UsersTableProps) {
+  const { t, f } = useI18n();
+  const c = t.users.columns;
   const { state, now } = props;
   const url = usersUrl(state);
   return (
@@ -194,32 +189,32 @@ export function UsersTable(props: UsersTableProps) {
         <table id="users-table" data-sort={state.sort}>
           <thead>
             <tr>
-              <SortHeader label="Name" column="name" state={state} class="sticky-col">
+              <SortHeader label={c.name} column="name" state={state} class="sticky-col">
                 <input
                   type="checkbox"
                   id="select-page"
                   data-check-all="ids"
                   data-check-all-scope="#users-table"
-                  aria-label="Select every user on this page"
+                  aria-label={t.users.selectPage}
                 />
                 {" "}
               </SortHeader>
-              <th>Status</th>
-              <SortHeader label="Used / limit" column="traffic" state={state} />
-              <SortHeader label="Expiry" column="expiry" state={state} />
-              <th class="num">Uplink</th>
-              <th class="num">Downlink</th>
-              <th>Inbounds</th>
-              <SortHeader label="Created" column="created" state={state} />
+              <th>{c.status}</th>
+              <SortHeader label={t.users.usedOfLimit} column="traffic" state={state} />
+              <SortHeader label={c.expiry} column="expiry" state={state} />
+              <th class="num">{t.traffic.uplink}</th>
+              <th class="num">{t.traffic.downlink}</th>
+              <th>{t.nav.inbounds}</th>
+              <SortHeader label={c.created} column="created" state={state} />
               <th>
-                <span class="visually-hidden">Actions</span>
+                <span class="visually-hidden">{t.common.actions}</span>
               </th>
             </tr>
           </thead>
           <tbody>
             {props.rows.length === 0 && (
               <tr>
-                <td colspan={9} class="muted">{emptyText(props)}</td>
+                <td colspan={9} class="muted">{emptyText(props, t)}</td>
               </tr>
             )}
             {props.rows.map((user) => {
@@ -235,7 +230,7 @@ export function UsersTable(props: UsersTableProps) {
                       form="bulk-form"
                       id={`select-${user.id}`}
                       data-keep-checked
-                      aria-label={`Select ${user.name}`}
+                      aria-label={t.users.select(user.name)}
                     />{" "}
                     <a href={userUrl(user.name)} class="truncate" title={user.name}>
                       {user.name}
@@ -259,19 +254,19 @@ export function UsersTable(props: UsersTableProps) {
                   <td>
                     <InboundList tags={user.inbounds} />
                   </td>
-                  <td>{formatDate(user.createdAt)}</td>
+                  <td>{f.date(user.createdAt)}</td>
                   <td>
                     <div class="row-actions">
                       <a
                         class="button secondary small"
                         href={userUrl(user.name)}
-                        aria-label={`Edit ${user.name}`}
+                        aria-label={t.users.edit(user.name)}
                       >
-                        Edit
+                        {t.common.edit}
                       </a>
                       <CopyButton
                         text={props.subscriptionUrls.get(user.id) ?? ""}
-                        label="Copy link"
+                        label={t.common.copyLink}
                         small
                       />
                     </div>
@@ -325,6 +320,7 @@ export interface UsersPageProps extends UsersTableProps {
 }
 
 export function UsersPage(props: UsersPageProps) {
+  const { t } = useI18n();
   const search = {
     "hx-get": "/users",
     "hx-target": "#users-list",
@@ -333,16 +329,19 @@ export function UsersPage(props: UsersPageProps) {
     "hx-sync": "#users-list:replace",
   };
   return (
-    <Layout title="Users" active="users" csrfToken={props.csrfToken} username={props.username}>
+    <Layout
+      title={t.nav.users}
+      active="users"
+      csrfToken={props.csrfToken}
+      username={props.username}
+    >
       <div class="toolbar">
-        <h1>Users</h1>
-        <a class="button secondary" href="/users/batch">Add many</a>
-        <a class="button" href="/users/new">Add user</a>
+        <h1>{t.nav.users}</h1>
+        <a class="button secondary" href="/users/batch">{t.users.addMany}</a>
+        <a class="button" href="/users/new">{t.users.add}</a>
       </div>
       {props.created !== undefined && (
-        <p class="flash" role="status" id="users-created">
-          {formatCount(props.created)} {props.created === 1 ? "user" : "users"} created.
-        </p>
+        <p class="flash" role="status" id="users-created">{t.users.created(props.created)}</p>
       )}
       <form class="toolbar" method="get" action="/users" role="search" {...search}>
         <input
@@ -350,8 +349,8 @@ export function UsersPage(props: UsersPageProps) {
           id="users-search"
           name="search"
           value={props.state.search}
-          placeholder="Search by name"
-          aria-label="Search users by name"
+          placeholder={t.users.searchPlaceholder}
+          aria-label={t.users.searchLabel}
           maxlength={100}
           autocomplete="off"
           hx-trigger="input changed delay:300ms, search"

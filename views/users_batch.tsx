@@ -1,8 +1,9 @@
 /** Creating many users at once: by a name prefix and a count, or from a CSV file. */
 import { BATCH_MAX_USERS } from "../core/users/bulk_input.ts";
 import { QUOTA_UNITS } from "../core/users/user_fields.ts";
-import { formatCount } from "../core/format.ts";
+import type { Msg } from "../core/i18n/msg.ts";
 import { CsrfField, ErrorSummary, FieldError, fieldId, Layout } from "./layout.tsx";
+import { useI18n } from "./i18n.ts";
 import type { InboundChoice } from "./user_form.tsx";
 
 export type BatchMode = "prefix" | "csv";
@@ -15,29 +16,23 @@ export interface BatchFormProps {
   values?: Record<string, string>;
   /** Inbound tags checked (all enabled ones on a fresh form). */
   checked: string[];
-  errors: Record<string, string>;
+  errors: Record<string, Msg>;
 }
 
-const LABELS: Record<string, string> = {
-  prefix: "Name prefix",
-  count: "Count",
-  start: "First number",
-  trafficLimit: "Traffic limit",
-  expiresAt: "Expiry",
-  inbounds: "Inbounds",
-  csv: "CSV",
-};
+/** The fields that have an error key of their own. */
+const FIELD_KEYS = ["prefix", "count", "start", "trafficLimit", "expiresAt", "inbounds", "csv"];
 
 function InboundBoxes(props: { id: string; inbounds: InboundChoice[]; checked: string[] }) {
+  const { t } = useI18n();
   if (props.inbounds.length === 0) {
-    return <p class="muted">No inbounds yet; the users get none.</p>;
+    return <p class="muted">{t.batch.noInbounds}</p>;
   }
   return (
     <fieldset id={props.id}>
-      <legend>Inbounds</legend>
+      <legend>{t.nav.inbounds}</legend>
       <label class="inline">
         <input type="checkbox" data-check-all="inbounds" id={`${props.id}-all`} />
-        <strong>All</strong>
+        <strong>{t.common.all}</strong>
       </label>
       <div class="checkbox-list">
         {props.inbounds.map((inbound) => (
@@ -49,7 +44,7 @@ function InboundBoxes(props: { id: string; inbounds: InboundChoice[]; checked: s
               checked={props.checked.includes(inbound.tag)}
             />
             <span class="truncate" title={inbound.tag}>{inbound.tag}</span>
-            {!inbound.enabled && <span class="muted">(disabled)</span>}
+            {!inbound.enabled && <span class="muted">({t.userForm.inboundDisabled})</span>}
           </label>
         ))}
       </div>
@@ -59,10 +54,13 @@ function InboundBoxes(props: { id: string; inbounds: InboundChoice[]; checked: s
 
 /** One of the two forms; it re-renders itself (status 422) with every problem listed. */
 export function BatchForm(props: BatchFormProps) {
+  const { t, f } = useI18n();
+  const b = t.batch;
+  const labels = b.fields;
   const v = props.values ?? {};
   const e = props.errors;
   const id = (key: string) => `${props.mode}-${fieldId(key)}`;
-  const ids = Object.fromEntries(Object.keys(LABELS).map((key) => [key, id(key)]));
+  const ids = Object.fromEntries(FIELD_KEYS.map((key) => [key, id(key)]));
   const prefix = props.mode === "prefix";
   return (
     <form
@@ -77,13 +75,13 @@ export function BatchForm(props: BatchFormProps) {
     >
       <CsrfField token={props.csrfToken} />
       <input type="hidden" name="mode" value={props.mode} />
-      <ErrorSummary title="No users were created:" errors={e} labels={LABELS} ids={ids} />
+      <ErrorSummary title={b.notCreated} errors={e} labels={labels} ids={ids} />
       {prefix
         ? (
           <>
             <div class="grid">
               <label>
-                {LABELS.prefix}
+                {labels.prefix}
                 <input
                   id={id("prefix")}
                   name="prefix"
@@ -91,12 +89,13 @@ export function BatchForm(props: BatchFormProps) {
                   required
                   maxlength={40}
                   autocomplete="off"
+                  dir="ltr"
                 />
-                <span class="hint">Names are the prefix and a number: user-01, user-02…</span>
+                <span class="hint">{b.prefixHint}</span>
                 <FieldError error={e.prefix} />
               </label>
               <label>
-                {LABELS.count}
+                {labels.count}
                 <input
                   id={id("count")}
                   name="count"
@@ -106,11 +105,11 @@ export function BatchForm(props: BatchFormProps) {
                   value={v.count ?? "10"}
                   required
                 />
-                <span class="hint">At most {formatCount(BATCH_MAX_USERS)}</span>
+                <span class="hint">{b.atMost(f.count(BATCH_MAX_USERS))}</span>
                 <FieldError error={e.count} />
               </label>
               <label>
-                {LABELS.start}
+                {labels.start}
                 <input
                   id={id("start")}
                   name="start"
@@ -123,27 +122,28 @@ export function BatchForm(props: BatchFormProps) {
             </div>
             <div class="grid">
               <div class="field">
-                <label for={id("trafficLimit")}>{LABELS.trafficLimit}</label>
+                <label for={id("trafficLimit")}>{labels.trafficLimit}</label>
                 <div class="input-group">
                   <input
                     id={id("trafficLimit")}
                     name="trafficLimit"
                     inputmode="decimal"
                     value={v.trafficLimit ?? "0"}
+                    dir="ltr"
                   />
-                  <select name="trafficLimitUnit" aria-label="Traffic limit unit">
+                  <select name="trafficLimitUnit" aria-label={t.userForm.limitUnit}>
                     {QUOTA_UNITS.map((unit) => (
                       <option value={unit} selected={(v.trafficLimitUnit ?? "GB") === unit}>
-                        {unit}
+                        {f.byteUnit(unit)}
                       </option>
                     ))}
                   </select>
                 </div>
-                <span class="hint">0 = unlimited</span>
+                <span class="hint">{b.unlimitedHint}</span>
                 <FieldError error={e.trafficLimit} />
               </div>
               <label>
-                Expires after (UTC; empty = never)
+                {t.userForm.expiresAfter}
                 <input
                   id={id("expiresAt")}
                   name="expiresOn"
@@ -158,18 +158,15 @@ export function BatchForm(props: BatchFormProps) {
         : (
           <>
             <label>
-              CSV file
+              {b.csvFile}
               <input id={id("csv")} name="file" type="file" accept=".csv,text/csv,text/plain" />
             </label>
             <label>
-              …or paste the lines
-              <textarea name="csv" rows={6} spellcheck={false}>{v.csv ?? ""}</textarea>
+              {b.orPaste}
+              <textarea name="csv" rows={6} spellcheck={false} dir="ltr">{v.csv ?? ""}</textarea>
               <span class="hint">
-                One user per line: <code>name,quota,expiry</code>. Quota like <code>10 GB</code> or
-                {" "}
-                <code>500 MB</code> (a number alone is GB; empty or 0 is unlimited); expiry{" "}
-                <code>2030-12-31</code> or empty for never. A first line <code>name,…</code>{" "}
-                is skipped.
+                {b.csvLines} <code>name,quota,expiry</code>. {b.csvQuota} <code>10 GB</code>,{" "}
+                <code>500 MB</code>. {b.csvExpiry} <code>2030-12-31</code>. {b.csvHeader}
               </span>
               <FieldError error={e.csv} />
             </label>
@@ -178,8 +175,8 @@ export function BatchForm(props: BatchFormProps) {
       <InboundBoxes id={id("inbounds")} inbounds={props.inbounds} checked={props.checked} />
       <FieldError error={e.inbounds} />
       <p class="actions">
-        <button type="submit">{prefix ? "Create users" : "Import users"}</button>
-        <a class="button secondary" href="/users">Cancel</a>
+        <button type="submit">{prefix ? b.create : b.import}</button>
+        <a class="button secondary" href="/users">{t.common.cancel}</a>
       </p>
     </form>
   );
@@ -193,27 +190,25 @@ export function BatchPage(
     csv: BatchFormProps;
   },
 ) {
+  const { t } = useI18n();
   return (
     <Layout
-      title="Add many users"
+      title={t.batch.title}
       active="users"
       csrfToken={props.csrfToken}
       username={props.username}
     >
       <p>
-        <a href="/users">← Users</a>
+        <a href="/users">{t.users.back}</a>
       </p>
-      <h1>Add many users</h1>
-      <p class="muted">
-        Every user gets a generated UUID and password and starts enabled, with traffic reset never.
-        All are created together, or none.
-      </p>
+      <h1>{t.batch.title}</h1>
+      <p class="muted">{t.batch.explained}</p>
       <section class="card">
-        <h2>By name prefix</h2>
+        <h2>{t.batch.byPrefix}</h2>
         <BatchForm {...props.prefix} />
       </section>
       <section class="card">
-        <h2>From CSV</h2>
+        <h2>{t.batch.fromCsv}</h2>
         <BatchForm {...props.csv} />
       </section>
     </Layout>

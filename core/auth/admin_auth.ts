@@ -3,6 +3,7 @@ import type { Db } from "../../db/database.ts";
 import * as repo from "../../db/admins.ts";
 import { UnauthorizedError, ValidationError } from "../errors.ts";
 import { unsafeTextProblem } from "../text.ts";
+import type { Msg } from "../i18n/msg.ts";
 import { decodeBase64Url, encodeBase64Url } from "../encoding.ts";
 import {
   generateSecret,
@@ -52,7 +53,7 @@ export async function login(db: Db, username: string, password: string, now: num
   // Hash even for an unknown user so the answer takes the same time.
   const hash = admin?.password_hash ?? "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAA";
   const ok = await verifyPassword(password, hash);
-  if (!admin || !ok) throw new UnauthorizedError("Wrong username or password");
+  if (!admin || !ok) throw new UnauthorizedError((m) => m.errors.wrongPassword);
   // Sessions abandoned without logging out are only found expired when used; sweep them here.
   await repo.deleteExpiredSessions(db, now - SESSION_IDLE_MS, now - SESSION_MAX_MS);
   const sessionId = generateSecret();
@@ -187,13 +188,13 @@ export async function authenticateApiToken(
 export async function createApiToken(db: Db, name: string, now: number): Promise<string> {
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 64) {
-    throw new ValidationError("Token name must be 1 to 64 characters", {
-      name: "Token name must be 1 to 64 characters",
-    });
+    const message: Msg = (m) => m.errors.tokenNameLength;
+    throw new ValidationError(message, { name: message });
   }
   const problem = unsafeTextProblem(trimmed);
   if (problem) {
-    throw new ValidationError(`Token name ${problem}`, { name: `Token name ${problem}` });
+    const message: Msg = (m) => m.errors.unsafeText(m.settings.tokens.nameLabel, problem);
+    throw new ValidationError(message, { name: message });
   }
   const token = generateSecret(API_TOKEN_PREFIX);
   await repo.insertApiToken(db, trimmed, await hashSecret(token), now);
@@ -212,18 +213,20 @@ export async function changePassword(
   confirm: string,
   now: number,
 ) {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, Msg> = {};
   if (next.length < 8 || next.length > 256) {
-    errors.next = "New password must be 8 to 256 characters";
+    errors.next = (m) => m.errors.passwordLength;
   }
-  if (next !== confirm) errors.confirm = "Passwords do not match";
+  if (next !== confirm) errors.confirm = (m) => m.errors.passwordsDiffer;
   const admin = await repo.findAdminByUsername(db, session.username);
   if (!admin || !(await verifyPassword(current, admin.password_hash))) {
-    errors.current = "Current password is wrong";
+    errors.current = (m) => m.errors.currentPasswordWrong;
   }
   const fields = Object.keys(errors);
   if (fields.length > 0 || !admin) {
-    const message = fields.length === 1 ? errors[fields[0]] : "The password was not changed";
+    const message: Msg = fields.length === 1
+      ? errors[fields[0]]
+      : (m) => m.settings.password.notChangedSentence;
     throw new ValidationError(message, errors);
   }
   await repo.updateAdminPassword(db, admin.id, await hashPassword(next), now);

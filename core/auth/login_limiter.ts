@@ -99,7 +99,7 @@ export class LoginLimiter {
     const l = this.limits;
     const mine = this.#bucket(this.#clients, client.key);
     const account = client.trusted ? null : this.#bucket(this.#accounts, client.account);
-    for (const [bucket, who] of [[mine, "this client"], [account, "this account"]] as const) {
+    for (const [bucket, who] of [[mine, "client"], [account, "account"]] as const) {
       if (bucket && bucket.lockedUntil > now) {
         throw lockedError(who, Math.ceil((bucket.lockedUntil - now) / 1000), client.trusted);
       }
@@ -111,7 +111,7 @@ export class LoginLimiter {
       (account !== null &&
         account.recent(now, l.windowMs) + account.inFlight >= l.accountMaxFailures);
     if (busy) {
-      throw new RateLimitError("Too many login attempts at once; try again in a moment", 1);
+      throw new RateLimitError((m) => m.errors.loginBusy, 1);
     }
     mine.inFlight++;
     if (account) account.inFlight++;
@@ -178,15 +178,14 @@ export class LoginLimiter {
   }
 }
 
-function lockedError(who: string, seconds: number, trusted: boolean): RateLimitError {
+function lockedError(
+  who: "client" | "account",
+  seconds: number,
+  trusted: boolean,
+): RateLimitError {
   const minutes = Math.max(1, Math.ceil(seconds / 60));
-  const hint = trusted || who === "this client"
-    ? ""
-    : "; a browser that logged in here before can still log in";
-  return new RateLimitError(
-    `Too many failed logins for ${who}; try again in ${minutes} minutes${hint}`,
-    seconds,
-  );
+  const hint = !trusted && who === "account";
+  return new RateLimitError((m) => m.errors.loginLocked(who, minutes, hint), seconds);
 }
 
 /**

@@ -9,13 +9,14 @@ import type { Db } from "../../db/database.ts";
 import type { Database } from "../../db/schema.ts";
 import { findInboundByTag, findPortClash } from "../../db/inbounds.ts";
 import { ConflictError } from "../errors.ts";
+import type { Msg } from "../i18n/msg.ts";
 import { type FieldErrors, isPlainObject, throwIfAny } from "./inbound_fields.ts";
 import { WILDCARD_LISTENS } from "./inbound_input.ts";
 import type { ValidInbound } from "./inbound_validation.ts";
 import type { InboundDeps } from "./inbounds.ts";
 import type { Inbound } from "../model.ts";
 import { realHost } from "../port_probe.ts";
-import { certificatePairProblems } from "../tls_pair.ts";
+import { certificatePairFaults, type FileFault } from "../tls_pair.ts";
 
 type Q = Db | Transaction<Database>;
 
@@ -30,39 +31,34 @@ export async function checkTlsFiles(valid: ValidInbound): Promise<void> {
   if (valid.tls?.mode !== "files") return;
   const errors: FieldErrors = {};
   const { certificatePath, keyPath } = valid.tls;
-  const cert = await readPemFile(certificatePath, "Certificate file");
-  if (cert.error) errors["tls.certificatePath"] = cert.error;
-  const key = await readPemFile(keyPath, "Key file");
-  if (key.error) errors["tls.keyPath"] = key.error;
+  const certificateFile = (f: FileFault): Msg => (m) =>
+    m.errors.fileProblem(m.inboundForm.certificateFile, certificatePath, f.problem, f.detail);
+  const keyFile = (f: FileFault): Msg => (m) =>
+    m.errors.fileProblem(m.inboundForm.keyFile, keyPath, f.problem, f.detail);
+  const cert = await readPemFile(certificatePath);
+  if (cert.fault) errors["tls.certificatePath"] = certificateFile(cert.fault);
+  const key = await readPemFile(keyPath);
+  if (key.fault) errors["tls.keyPath"] = keyFile(key.fault);
   if (cert.text !== undefined && key.text !== undefined) {
-    const problems = certificatePairProblems(cert.text, key.text);
-    if (problems.certificate) {
-      errors["tls.certificatePath"] =
-        `Certificate file "${certificatePath}" ${problems.certificate}`;
-    }
-    if (problems.key) errors["tls.keyPath"] = `Key file "${keyPath}" ${problems.key}`;
-    if (problems.match) errors["tls.keyPath"] = `Key file "${keyPath}" ${problems.match}`;
+    const faults = certificatePairFaults(cert.text, key.text);
+    if (faults.certificate) errors["tls.certificatePath"] = certificateFile(faults.certificate);
+    if (faults.key) errors["tls.keyPath"] = keyFile(faults.key);
+    if (faults.match) errors["tls.keyPath"] = keyFile(faults.match);
   }
   throwIfAny(errors);
 }
 
-async function readPemFile(
-  path: string,
-  what: string,
-): Promise<{ text?: string; error?: string }> {
+async function readPemFile(path: string): Promise<{ text?: string; fault?: FileFault }> {
+  const fault = (problem: FileFault["problem"], detail = "") => ({ fault: { problem, detail } });
   try {
     const info = await Deno.stat(path);
-    if (!info.isFile) return { error: `${what} "${path}" is not a file` };
-    if (info.size > MAX_PEM_BYTES) {
-      return { error: `${what} "${path}" is larger than 1 MB: not a PEM file` };
-    }
+    if (!info.isFile) return fault("not_file");
+    if (info.size > MAX_PEM_BYTES) return fault("too_large");
     return { text: await Deno.readTextFile(path) };
   } catch (e) {
-    if (e instanceof Deno.errors.NotFound) return { error: `${what} "${path}" does not exist` };
-    if (e instanceof Deno.errors.PermissionDenied) {
-      return { error: `${what} "${path}" is not readable` };
-    }
-    return { error: `${what} "${path}" cannot be read: ${(e as Error).message}` };
+    if (e instanceof Deno.errors.NotFound) return fault("missing");
+    if (e instanceof Deno.errors.PermissionDenied) return fault("unreadable");
+    return fault("cannot_read", (e as Error).message);
   }
 }
 
@@ -79,8 +75,8 @@ export async function checkListenAddress(
   if ((WILDCARD_LISTENS as readonly string[]).includes(valid.listen)) return;
   const problem = await (deps.host ?? realHost).listenAddressProblem(valid.listen);
   if (problem) {
-    const message = `Listen address ${valid.listen} ${problem}`;
-    throwIfAny({ listen: message });
+    const { listen } = valid;
+    throwIfAny({ listen: (m) => m.errors.listenNotHere(listen, problem === "no_ipv6") });
   }
 }
 
@@ -95,12 +91,13 @@ export async function checkConflicts(
   existing: Inbound | null,
 ): Promise<void> {
   const sameTag = await findInboundByTag(db, valid.tag);
+  const { tag, port } = valid;
   if (sameTag && sameTag.id !== existing?.id) {
-    const message = `Tag "${valid.tag}" is already used by another inbound`;
+    const message: Msg = (m) => m.errors.tagTaken(tag);
     throw new ConflictError(message, { tag: message });
   }
   if (valid.port === config.listenPort) {
-    const message = `Port ${valid.port} is used by the panel itself`;
+    const message: Msg = (m) => m.errors.portIsPanel(port);
     throw new ConflictError(message, { port: message });
   }
   const wildcard = (WILDCARD_LISTENS as readonly string[]).includes(valid.listen);
@@ -110,7 +107,7 @@ export async function checkConflicts(
     excludeId: existing?.id,
   });
   if (clash) {
-    const message = `Port ${valid.port} is already used by inbound "${clash.tag}"`;
+    const message: Msg = (m) => m.errors.portTaken(port, clash.tag);
     throw new ConflictError(message, { port: message });
   }
 }
@@ -136,8 +133,8 @@ export async function checkPortFreeOnHost(
     return;
   }
   if (transport) {
-    const message =
-      `Port ${valid.port} (${transport}) on ${valid.listen} is in use by another program`;
+    const { port, listen } = valid;
+    const message: Msg = (m) => m.errors.portTakenOnHost(port, transport, listen);
     throw new ConflictError(message, { port: message });
   }
 }

@@ -1,45 +1,32 @@
 /**
  * Field errors of inbound input: one message per field under its path (`port`,
- * `tls.keyPath`), each field's label for messages, and one `ValidationError` for them all.
+ * `tls.keyPath`), each field's name in messages (the catalog's `inboundFields`), and one
+ * `ValidationError` for them all.
  */
 import { ValidationError } from "../errors.ts";
+import type { Messages } from "../i18n/en.ts";
+import { localize, type Msg } from "../i18n/msg.ts";
 
 /** One message per bad field, keyed by the field's path. */
-export type FieldErrors = Record<string, string>;
+export type FieldErrors = Record<string, Msg>;
 
-const LABELS: Record<string, string> = {
-  tag: "Tag",
-  type: "Type",
-  listen: "Listen address",
-  port: "Port",
-  enabled: "Enabled",
-  security: "Security",
-  flow: "Flow",
-  method: "Method",
-  tls: "TLS",
-  "tls.mode": "TLS mode",
-  "tls.serverName": "TLS server name",
-  "tls.certificatePath": "Certificate file path",
-  "tls.keyPath": "Key file path",
-  reality: "Reality",
-  "reality.handshakeServer": "Handshake server",
-  "reality.handshakePort": "Handshake port",
-  "reality.serverName": "Reality server name",
-  "reality.shortIds": "Short ids",
-  "reality.regenerateKeys": "Regenerate keys",
-  client: "Where clients connect",
-  "client.address": "Client address",
-  "client.serverName": "Client TLS server name",
-};
+/** A field path of inbound input, as the catalog names them (`reality.handshakePort`). */
+export type InboundField = keyof Messages["inboundFields"];
 
 /** A field's name in messages, e.g. "Handshake port" for `reality.handshakePort`. */
-export function label(field: string): string {
-  return LABELS[field] ?? field;
+export function label(field: string, m: Messages): string {
+  return Object.hasOwn(m.inboundFields, field) ? m.inboundFields[field as InboundField] : field;
 }
 
 /** A value cut short for an error message. */
 export function clip(value: string, max = 64): string {
   return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+/** "Inbound "x" does not exist", in any language. */
+export function inboundNotFound(tag: string): Msg {
+  const given = clip(tag, 40);
+  return (m) => m.errors.inboundNotFound(given);
 }
 
 /** Whether `value` is an object with string keys: not null, not an array. */
@@ -51,6 +38,9 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function throwIfAny(errors: FieldErrors): void {
   const messages = Object.values(errors);
   if (messages.length === 0) return;
-  const more = messages.length > 1 ? ` (and ${messages.length - 1} more)` : "";
-  throw new ValidationError(messages[0] + more, errors);
+  const first = messages[0];
+  const message: Msg = messages.length === 1
+    ? first
+    : (m) => m.errors.andMoreErrors(localize(first, m), messages.length - 1);
+  throw new ValidationError(message, errors);
 }

@@ -6,6 +6,7 @@
  */
 import { INBOUND_SORTS, type InboundSort } from "../../db/inbounds.ts";
 import { ValidationError } from "../errors.ts";
+import { en } from "../i18n/en.ts";
 import { clip, type FieldErrors, isPlainObject, label, throwIfAny } from "./inbound_fields.ts";
 import type { Inbound } from "../model.ts";
 import {
@@ -68,9 +69,11 @@ export interface InboundInput {
 export function parseInboundSort(value: string | undefined): InboundSort {
   if (value === undefined || value === "") return "tag";
   if ((INBOUND_SORTS as readonly string[]).includes(value)) return value as InboundSort;
+  const given = clip(value);
+  const sorts = INBOUND_SORTS.join(", ");
   throw new ValidationError(
-    `Sort "${clip(value)}" is not supported; use one of ${INBOUND_SORTS.join(", ")}`,
-    { sort: `Use one of ${INBOUND_SORTS.join(", ")}` },
+    (m) => m.errors.inboundSort(given, sorts),
+    { sort: (m) => m.errors.useOneOf(sorts) },
   );
 }
 
@@ -161,7 +164,7 @@ export function parseInboundJson(body: unknown): InboundInput {
     const value = obj[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "string") {
-      errors[field] = `${label(field)} must be a string`;
+      errors[field] = `${label(field, en)} must be a string`;
       return undefined;
     }
     return value;
@@ -170,7 +173,7 @@ export function parseInboundJson(body: unknown): InboundInput {
     const value = obj[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "number") {
-      errors[field] = `${label(field)} must be a number`;
+      errors[field] = `${label(field, en)} must be a number`;
       return undefined;
     }
     return value;
@@ -179,7 +182,7 @@ export function parseInboundJson(body: unknown): InboundInput {
     const value = obj[key];
     if (value === undefined || value === null) return undefined;
     if (typeof value !== "boolean") {
-      errors[field] = `${label(field)} must be true or false`;
+      errors[field] = `${label(field, en)} must be true or false`;
       return undefined;
     }
     return value;

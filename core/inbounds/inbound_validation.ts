@@ -7,6 +7,7 @@ import { isAbsolute } from "node:path";
 import { isHostname, MAX_HOSTNAME_LENGTH, normalizeIpAddress } from "../addresses.ts";
 import { unsafeTextProblem } from "../text.ts";
 import { clip, type FieldErrors, label, throwIfAny } from "./inbound_fields.ts";
+import type { Messages } from "../i18n/en.ts";
 import {
   DEFAULT_LISTEN,
   DEFAULT_REALITY_HANDSHAKE_PORT,
@@ -69,37 +70,37 @@ export function validateInboundInput(
   const text = (field: string, value: string | undefined, max = MAX_TEXT_LENGTH) => {
     if (value === undefined) return "";
     if (value.length > max) {
-      errors[field] = `${label(field)} must be at most ${max} characters`;
+      errors[field] = (m) => m.errors.tooLong(label(field, m), max);
       return null;
     }
     const problem = unsafeTextProblem(value);
     if (problem) {
-      errors[field] = `${label(field)} ${problem}`;
+      errors[field] = (m) => m.errors.unsafeText(label(field, m), problem);
       return null;
     }
     return value;
   };
 
   const tag = text("tag", input.tag, MAX_TAG_LENGTH);
-  if (tag === "") errors.tag = "Tag is required";
+  if (tag === "") errors.tag = (m) => m.errors.required(m.inboundFields.tag);
   else if (tag !== null) {
     if (tag === "." || tag === "..") {
-      errors.tag = `Tag "${tag}" is not allowed: it is a path segment of its own`;
+      errors.tag = (m) => m.errors.tagPathSegment(tag);
     } else if (tag.includes("|") || tag.includes(">")) {
-      errors.tag = `Tag cannot contain "|" or ">": sing-box stats use them as separators`;
+      errors.tag = (m) => m.errors.tagSeparators;
     } else if (!/^[A-Za-z0-9._-]{1,48}$/.test(tag)) {
-      errors.tag = `Tag may contain only letters, digits, ".", "_" and "-"`;
+      errors.tag = (m) => m.errors.tagCharacters;
     }
   }
 
   const typeText = text("type", input.type, 32);
   let type: InboundType | null = null;
-  if (typeText === "") errors.type = "Type is required";
+  if (typeText === "") errors.type = (m) => m.errors.required(m.inboundFields.type);
   else if (typeText !== null) {
     if (!(INBOUND_TYPES as readonly string[]).includes(typeText)) {
-      errors.type = `Type "${typeText}" is not supported; use one of ${INBOUND_TYPES.join(", ")}`;
+      errors.type = (m) => m.errors.typeUnsupported(typeText, INBOUND_TYPES.join(", "));
     } else if (existingType && typeText !== existingType) {
-      errors.type = `Type cannot be changed from ${existingType}; create a new inbound instead`;
+      errors.type = (m) => m.errors.typeFixed(existingType);
     } else type = typeText as InboundType;
   }
 
@@ -108,7 +109,7 @@ export function validateInboundInput(
   if (listenText) {
     const normalized = normalizeIpAddress(listenText);
     if (normalized === null) {
-      errors.listen = `Listen address "${listenText}" is not an IPv4 or IPv6 address`;
+      errors.listen = (m) => m.errors.listenNotIp(listenText);
     } else listen = normalized;
   }
 
@@ -124,15 +125,18 @@ export function validateInboundInput(
     const use = tlsUse(type);
     const tlsMode = input.tls?.mode ?? "none";
     // What this type does not use must not be given (the form never sends it).
+    const known = type;
     if (use === "none" && tlsMode !== "none") {
-      errors["tls.mode"] = `TLS does not apply to ${type} inbounds`;
+      errors["tls.mode"] = (m) => m.errors.tlsNotApplicable(known);
     }
     if (type !== "vless" && input.reality) {
-      errors.reality = "Reality applies only to vless inbounds";
+      errors.reality = (m) => m.errors.onlyFor(m.inboundFields.reality, "vless");
     }
-    if (type !== "vless" && input.flow) errors.flow = "Flow applies only to vless inbounds";
+    if (type !== "vless" && input.flow) {
+      errors.flow = (m) => m.errors.onlyFor(m.inboundFields.flow, "vless");
+    }
     if (type !== "shadowsocks" && input.method) {
-      errors.method = "Method applies only to shadowsocks inbounds";
+      errors.method = (m) => m.errors.onlyFor(m.inboundFields.method, "shadowsocks");
     }
 
     let security: string = "none";
@@ -140,18 +144,18 @@ export function validateInboundInput(
       security = input.security ??
         (input.reality ? "reality" : tlsMode !== "none" ? "tls" : "none");
       if (input.security === undefined && input.reality && tlsMode !== "none") {
-        errors.reality = "Choose TLS or Reality, not both";
+        errors.reality = (m) => m.errors.tlsOrReality;
       } else if (!(VLESS_SECURITIES as readonly string[]).includes(security)) {
-        errors.security = `Security "${clip(security)}" is not one of ${
-          VLESS_SECURITIES.join(", ")
-        }`;
+        const given = clip(security);
+        errors.security = (m) =>
+          m.errors.notOneOf(m.inboundFields.security, given, VLESS_SECURITIES.join(", "));
       }
     } else if (use === "required") security = "tls";
     else if (use === "optional") security = tlsMode === "none" ? "none" : "tls";
 
     if (security === "tls") {
       if (use === "required" && tlsMode === "none") {
-        errors["tls.mode"] = `${capitalize(type)} inbounds need TLS`;
+        errors["tls.mode"] = (m) => m.errors.tlsRequired(known);
       } else tls = validateTls(input.tls ?? {}, errors, text);
     }
     if (security === "reality") reality = validateReality(input.reality ?? {}, errors, text);
@@ -161,25 +165,25 @@ export function validateInboundInput(
     if (type === "vless") {
       const flowText = text("flow", input.flow, 32) ?? "";
       if (!(VLESS_FLOWS as readonly string[]).includes(flowText)) {
-        errors.flow = `Flow "${flowText}" is not one of "" and xtls-rprx-vision`;
+        errors.flow = (m) =>
+          m.errors.notOneOf(m.inboundFields.flow, flowText, '"", xtls-rprx-vision');
       } else {
-        flow = flowText as ValidInbound["flow"];
+        const chosen = flowText as ValidInbound["flow"];
+        flow = chosen;
         if (flow && security !== "tls" && security !== "reality") {
-          errors.flow = `Flow ${flow} needs TLS or Reality`;
+          errors.flow = (m) => m.errors.flowNeedsTls(chosen);
         }
       }
     }
     if (type === "shadowsocks") {
       const methodText = text("method", input.method, 64);
-      if (methodText === "") errors.method = "Method is required";
+      if (methodText === "") errors.method = (m) => m.errors.required(m.inboundFields.method);
       else if (methodText !== null) {
         if (methodText === "2022-blake3-chacha20-poly1305") {
-          errors.method =
-            `Method ${methodText} cannot serve several users in sing-box; choose an AES method`;
+          errors.method = (m) => m.errors.methodSingleUser(methodText);
         } else if (!Object.hasOwn(SHADOWSOCKS_METHODS, methodText)) {
-          errors.method = `Method "${methodText}" is not one of ${
-            Object.keys(SHADOWSOCKS_METHODS).join(", ")
-          }`;
+          const methods = Object.keys(SHADOWSOCKS_METHODS).join(", ");
+          errors.method = (m) => m.errors.notOneOf(m.inboundFields.method, methodText, methods);
         } else method = methodText as ShadowsocksMethod;
       }
     }
@@ -205,31 +209,33 @@ type TextCheck = (field: string, value: string | undefined, max?: number) => str
 function validateTls(tls: TlsInput, errors: FieldErrors, text: TextCheck): ValidInbound["tls"] {
   const mode = tls.mode ?? "";
   if (mode !== "files" && mode !== "self_signed") {
+    const given = clip(mode);
     errors["tls.mode"] = mode === "" || mode === "none"
-      ? "Choose certificate files or a self-signed certificate"
-      : `TLS mode "${clip(mode)}" is not one of ${TLS_MODES.join(", ")}`;
+      ? (m) => m.errors.chooseCertificate
+      : (m) => m.errors.notOneOf(m.inboundFields["tls.mode"], given, TLS_MODES.join(", "));
     return null;
   }
   let serverName = text("tls.serverName", tls.serverName, MAX_HOSTNAME_LENGTH);
   if (serverName === "" && mode === "self_signed") serverName = DEFAULT_SELF_SIGNED_SERVER_NAME;
   if (serverName === "") {
-    errors["tls.serverName"] = "Server name is required: the name the certificate is issued for";
+    errors["tls.serverName"] = (m) => m.errors.serverNameRequired;
   } else if (serverName !== null && !isHostname(serverName) && !normalizeIpAddress(serverName)) {
-    errors["tls.serverName"] = `Server name "${serverName}" is not a host name or IP address`;
+    const given = serverName;
+    errors["tls.serverName"] = (m) => m.errors.notHost(m.inboundForm.serverName, given);
   }
   let certificatePath = "";
   let keyPath = "";
   if (mode === "files") {
-    const check = (field: string, value: string | undefined, what: string) => {
+    const check = (field: "tls.certificatePath" | "tls.keyPath", value: string | undefined) => {
       const path = text(field, value);
-      if (path === "") errors[field] = `${what} path is required`;
+      if (path === "") errors[field] = (m) => m.errors.required(m.inboundFields[field]);
       else if (path !== null && !isAbsolute(path)) {
-        errors[field] = `${what} path "${path}" must be absolute`;
+        errors[field] = (m) => m.errors.pathNotAbsolute(m.inboundFields[field], path);
       } else return path ?? "";
       return "";
     };
-    certificatePath = check("tls.certificatePath", tls.certificatePath, "Certificate file");
-    keyPath = check("tls.keyPath", tls.keyPath, "Key file");
+    certificatePath = check("tls.certificatePath", tls.certificatePath);
+    keyPath = check("tls.keyPath", tls.keyPath);
   }
   return { mode, serverName: serverName ?? "", certificatePath, keyPath };
 }
@@ -245,13 +251,14 @@ function validateReality(
     MAX_HOSTNAME_LENGTH,
   );
   if (handshakeServer === "") {
-    errors["reality.handshakeServer"] = "Handshake server is required, e.g. www.example.com";
+    errors["reality.handshakeServer"] = (m) => m.errors.handshakeServerRequired;
   } else if (
     handshakeServer !== null && !isHostname(handshakeServer) &&
     !normalizeIpAddress(handshakeServer)
   ) {
-    errors["reality.handshakeServer"] =
-      `Handshake server "${handshakeServer}" is not a host name or IP address`;
+    const given = handshakeServer;
+    errors["reality.handshakeServer"] = (m) =>
+      m.errors.notHost(m.inboundFields["reality.handshakeServer"], given);
   }
   const handshakePort = reality.handshakePort === undefined || reality.handshakePort === ""
     ? DEFAULT_REALITY_HANDSHAKE_PORT
@@ -260,21 +267,20 @@ function validateReality(
   if (serverName === "" && handshakeServer && isHostname(handshakeServer)) {
     serverName = handshakeServer;
   } else if (serverName === "" && handshakeServer) {
-    errors["reality.serverName"] =
-      "Server name is required when the handshake server is an IP address";
+    errors["reality.serverName"] = (m) => m.errors.realityServerNameRequired;
   } else if (serverName && !isHostname(serverName)) {
-    errors["reality.serverName"] = `Server name "${serverName}" is not a host name`;
+    const name = serverName;
+    errors["reality.serverName"] = (m) => m.errors.notHostName(m.inboundForm.serverName, name);
   }
   const shortIds: string[] = [];
   const given = reality.shortIds ?? [];
   if (given.length > MAX_SHORT_IDS) {
-    errors["reality.shortIds"] = `At most ${MAX_SHORT_IDS} short ids are allowed`;
+    errors["reality.shortIds"] = (m) => m.errors.tooManyShortIds(MAX_SHORT_IDS);
   }
   for (const id of given.slice(0, MAX_SHORT_IDS)) {
     if (!/^(?:[0-9a-fA-F]{2}){1,8}$/.test(id)) {
-      errors["reality.shortIds"] = `Short id "${
-        clip(id, 32)
-      }" must be hex digits of even length, at most 16`;
+      const bad = clip(id, 32);
+      errors["reality.shortIds"] = (m) => m.errors.shortIdFormat(bad);
       break;
     }
     const lower = id.toLowerCase();
@@ -290,24 +296,20 @@ function validateReality(
 }
 
 function parsePort(
-  field: string,
+  field: "port" | "reality.handshakePort",
   value: string | number | undefined,
   errors: FieldErrors,
   required: boolean,
 ): number | null {
-  const name = label(field);
+  const name = (m: Messages) => m.inboundFields[field];
   if (value === undefined || value === "") {
-    if (required) errors[field] = `${name} is required`;
+    if (required) errors[field] = (m) => m.errors.required(name(m));
     return null;
   }
   const port = typeof value === "number" ? value : /^\d{1,5}$/.test(value) ? Number(value) : NaN;
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    errors[field] = `${name} must be a whole number from 1 to 65535`;
+    errors[field] = (m) => m.errors.wholeNumber(name(m), 1, 65535);
     return null;
   }
   return port;
-}
-
-function capitalize(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
 }

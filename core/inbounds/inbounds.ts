@@ -33,7 +33,8 @@ import {
   checkPortFreeOnHost,
   checkTlsFiles,
 } from "./inbound_checks.ts";
-import { clip } from "./inbound_fields.ts";
+import { inboundNotFound } from "./inbound_fields.ts";
+import type { Msg } from "../i18n/msg.ts";
 import { type InboundInput, inboundToInput, mergeInboundInput } from "./inbound_input.ts";
 import {
   buildSettings,
@@ -67,7 +68,7 @@ export interface InboundDeps {
 /** The inbound with this tag; throws `NotFoundError` when there is none. */
 export async function getInbound(db: Db, tag: string): Promise<Inbound> {
   const inbound = await findInboundByTag(db, tag);
-  if (!inbound) throw new NotFoundError(`Inbound "${clip(tag)}" does not exist`);
+  if (!inbound) throw new NotFoundError(inboundNotFound(tag));
   return inbound;
 }
 
@@ -149,10 +150,7 @@ export async function updateInbound(
 }
 
 function changedMeanwhile(tag: string): ConflictError {
-  return new ConflictError(
-    `Inbound "${tag}" was changed by someone else while this change was prepared; ` +
-      "reload it to see their changes, then try again",
-  );
+  return new ConflictError((m) => m.errors.inboundChangedMeanwhile(tag));
 }
 
 /**
@@ -181,7 +179,7 @@ export async function resetInboundTraffic(deps: InboundDeps, tag: string): Promi
 /** Enables a disabled inbound or disables an enabled one; returns the new state. */
 export async function toggleInbound(deps: InboundDeps, tag: string): Promise<boolean> {
   const toggled = await toggleInboundRow(deps.db, tag, deps.now());
-  if (toggled === undefined) throw new NotFoundError(`Inbound "${clip(tag)}" does not exist`);
+  if (toggled === undefined) throw new NotFoundError(inboundNotFound(tag));
   const { id, enabled } = toggled;
   deps.services.core.requestApply(`inbound "${tag}" ${enabled ? "enabled" : "disabled"}`, {
     inboundIds: [id],
@@ -221,11 +219,11 @@ async function writeInTransaction(
 function asConflict(error: unknown): unknown {
   const message = error instanceof Error ? error.message : "";
   if (message.includes("UNIQUE constraint failed: inbounds.tag")) {
-    const text = "Tag is already used by another inbound";
+    const text: Msg = (m) => m.errors.tagTakenRace;
     return new ConflictError(text, { tag: text });
   }
   if (message.includes("UNIQUE constraint failed: inbounds.listen, inbounds.port")) {
-    const text = "Port is already used by another inbound on this address";
+    const text: Msg = (m) => m.errors.portTakenRace;
     return new ConflictError(text, { port: text });
   }
   return error;

@@ -52,9 +52,11 @@ export function chooseFormat(
       return name as SubscriptionFormat;
     }
     if (Object.hasOwn(FORMAT_ALIASES, name)) return FORMAT_ALIASES[name];
+    const given = requested.slice(0, 32);
+    const formats = SUBSCRIPTION_FORMATS.join(", ");
     throw new ValidationError(
-      `Unknown format "${requested.slice(0, 32)}"; use one of ${SUBSCRIPTION_FORMATS.join(", ")}`,
-      { format: `Use one of ${SUBSCRIPTION_FORMATS.join(", ")}` },
+      (m) => m.errors.unknownFormat(given, formats),
+      { format: (m) => m.errors.useOneOf(formats) },
       400,
     );
   }

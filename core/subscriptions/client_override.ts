@@ -6,6 +6,7 @@
  */
 import { isHostname, MAX_HOSTNAME_LENGTH, normalizeIpAddress } from "../addresses.ts";
 import type { ClientOverride } from "../model.ts";
+import type { Msg } from "../i18n/msg.ts";
 
 /** The override as entered: absent keys keep what is stored; "" clears. */
 export interface ClientOverrideInput {
@@ -21,7 +22,7 @@ const KEYS = ["address", "serverName"];
  */
 export function parseClientOverrideJson(
   value: unknown,
-  errors: Record<string, string>,
+  errors: Record<string, Msg>,
 ): ClientOverrideInput | undefined {
   if (value === undefined) return undefined;
   if (value === null) return { address: "", serverName: "" };
@@ -66,29 +67,27 @@ function host(value: string): string | null {
 export function validateClientOverride(
   input: ClientOverrideInput | undefined,
   security: string,
-  errors: Record<string, string>,
+  errors: Record<string, Msg>,
 ): ClientOverride | undefined {
   if (!input) return undefined;
   const out: ClientOverride = {};
   if (input.address) {
     const address = host(input.address);
     if (address === null) {
-      errors["client.address"] = `Client address "${
-        input.address.slice(0, 64)
-      }" is not a host name or IP address`;
+      const given = input.address.slice(0, 64);
+      errors["client.address"] = (m) => m.errors.notHost(m.inboundFields["client.address"], given);
     } else out.address = address;
   }
   if (input.serverName) {
     if (security !== "tls") {
       errors["client.serverName"] = security === "reality"
-        ? "Reality clients send the Reality server name; leave the client server name empty"
+        ? (m) => m.errors.clientServerNameReality
         : security === "self_signed"
-        ? "Clients check a self-signed certificate against its own server name; leave the client server name empty"
-        : "A client server name applies only to inbounds with TLS";
+        ? (m) => m.errors.clientServerNameSelfSigned
+        : (m) => m.errors.clientServerNameNoTls;
     } else if (host(input.serverName) === null) {
-      errors["client.serverName"] = `Client server name "${
-        input.serverName.slice(0, 64)
-      }" is not a host name or IP address`;
+      const given = input.serverName.slice(0, 64);
+      errors["client.serverName"] = (m) => m.errors.notHost(m.errors.clientServerName, given);
     } else out.serverName = host(input.serverName)!;
   }
   return out.address || out.serverName ? out : undefined;

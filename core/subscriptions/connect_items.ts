@@ -6,13 +6,16 @@ import { type ClientCredentials, clientCredentials } from "./client_credentials.
 import { type ClientEntry, shareLinks } from "./share_links.ts";
 import { qrSvg } from "./qr_codes.ts";
 
-/** Credentials as labelled rows, in the order clients ask for them. */
-export function credentialRows(c: ClientCredentials): Array<[string, string]> {
-  const rows: Array<[string, string]> = [];
-  if (c.method) rows.push(["Method", c.method]);
-  if (c.username) rows.push(["Username", c.username]);
-  if (c.uuid) rows.push(["UUID", c.uuid]);
-  if (c.password) rows.push(["Password", c.password]);
+/** What a credential is (the page words its label in the reader's language). */
+export type CredentialKind = "method" | "username" | "uuid" | "password";
+
+/** Credentials as rows of what each is and its value, in the order clients ask for them. */
+export function credentialRows(c: ClientCredentials): Array<[CredentialKind, string]> {
+  const rows: Array<[CredentialKind, string]> = [];
+  if (c.method) rows.push(["method", c.method]);
+  if (c.username) rows.push(["username", c.username]);
+  if (c.uuid) rows.push(["uuid", c.uuid]);
+  if (c.password) rows.push(["password", c.password]);
   return rows;
 }
 
@@ -22,7 +25,7 @@ export interface ConnectItem {
   type: string;
   links: string[];
   qr: Array<{ svg?: string; src?: string }>;
-  credentials: Array<[string, string]>;
+  credentials: Array<[CredentialKind, string]>;
 }
 
 /**

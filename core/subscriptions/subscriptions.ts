@@ -13,9 +13,9 @@ import { findUserWithInbounds } from "../../db/users.ts";
 import { NotFoundError } from "../errors.ts";
 import type { User, UserStatus } from "../model.ts";
 import { userStatus } from "../users/user_status.ts";
+import { userNotFound } from "../users/users.ts";
 import { getStatusThresholds } from "../settings.ts";
 import { encodeBase64 } from "../encoding.ts";
-import { clip } from "../users/user_fields.ts";
 import { type EndpointContext, resolveClientEndpoint } from "./client_endpoint.ts";
 import { type ClientEntry, entryRemark, hostPort, shareLinks } from "./share_links.ts";
 import { singBoxProfile, UNUSABLE_SERVER } from "./sing_box_profile.ts";
@@ -36,18 +36,35 @@ export interface Subscription {
   /** Every enabled assigned inbound (the admin sees them even while the user is blocked). */
   entries: ClientEntry[];
   /** Why the user gets no usable server, or null when they get `entries`. */
-  blocked: string | null;
+  blocked: BlockedReason | null;
+}
+
+/** Why a user gets no usable server. */
+export type BlockedReason = "limited" | "expired" | "disabled" | "no_servers";
+
+/**
+ * What client apps show as the one unusable server's name (English: apps fetching a
+ * profile send no language; the subscription page words it in the visitor's).
+ */
+const BLOCKED_REMARKS: Record<BlockedReason, string> = {
+  limited: "⛔ Traffic limit reached",
+  expired: "⛔ Subscription expired",
+  disabled: "⛔ Account disabled",
+  no_servers: "⛔ No servers assigned",
+};
+
+/** The name client apps show for a blocked subscription's one server. */
+export function blockedRemark(reason: BlockedReason): string {
+  return BLOCKED_REMARKS[reason];
 }
 
 /** Longest User-Agent recorded. */
 export const MAX_USER_AGENT_LENGTH = 200;
 
 /** Why a user of this status gets no server, or null when they may connect. */
-export function blockedReason(status: UserStatus, entryCount: number): string | null {
-  if (status === "limited") return "⛔ Traffic limit reached";
-  if (status === "expired") return "⛔ Subscription expired";
-  if (status === "disabled") return "⛔ Account disabled";
-  if (entryCount === 0) return "⛔ No servers assigned";
+export function blockedReason(status: UserStatus, entryCount: number): BlockedReason | null {
+  if (status === "limited" || status === "expired" || status === "disabled") return status;
+  if (entryCount === 0) return "no_servers";
   return null;
 }
 
@@ -91,7 +108,7 @@ export function unusableLink(reason: string): string {
 
 /** The links a subscription lists: each entry's first link, or the one unusable link. */
 export function subscriptionLinks(sub: Subscription): string[] {
-  if (sub.blocked) return [unusableLink(sub.blocked)];
+  if (sub.blocked) return [unusableLink(blockedRemark(sub.blocked))];
   return sub.entries.map((entry) => shareLinks(entry)[0]);
 }
 
@@ -101,7 +118,7 @@ export function renderSubscription(
   format: "links" | "sing-box" | "clash",
 ): string {
   const entries = sub.blocked ? [] : sub.entries;
-  const blocked = sub.blocked ?? undefined;
+  const blocked = sub.blocked ? blockedRemark(sub.blocked) : undefined;
   switch (format) {
     case "links":
       return encodeBase64(new TextEncoder().encode(subscriptionLinks(sub).join("\n")));
@@ -158,7 +175,7 @@ export async function regenerateSubscriptionToken(deps: SubscriptionDeps, name: 
   const now = deps.now();
   return await deps.db.transaction().execute(async (trx) => {
     const user = await findUserWithInbounds(trx, name);
-    if (!user) throw new NotFoundError(`User "${clip(name)}" does not exist`);
+    if (!user) throw new NotFoundError(userNotFound(name));
     const generation = user.subGeneration + 1;
     const hash = await deps.subscriptionTokens.hash({ id: user.id, subGeneration: generation });
     await repo.setSubscriptionToken(trx, user.id, generation, hash, now);

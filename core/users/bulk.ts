@@ -10,13 +10,21 @@ import type { Database, NewUserRow } from "../../db/schema.ts";
 import * as bulk from "../../db/users_bulk.ts";
 import { findInboundsByTags } from "../../db/users.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
+import { localize, type Msg } from "../i18n/msg.ts";
+import { inboundNotFound } from "../inbounds/inbound_fields.ts";
 import { generatePassword, generateUuid } from "../keys.ts";
 import { unsetTokenHash } from "../subscriptions/sub_tokens.ts";
 import { getStatusThresholds } from "../settings.ts";
 import { clip } from "./user_fields.ts";
 import { DAY_MS, type StatusThresholds } from "./user_status.ts";
 import type { UserDeps } from "./users.ts";
-import type { BatchInput, BulkAction, BulkRequest, BulkSelection } from "./bulk_input.ts";
+import {
+  type BatchInput,
+  type BulkAction,
+  type BulkRequest,
+  type BulkSelection,
+  onLine,
+} from "./bulk_input.ts";
 
 type Tx = Transaction<Database>;
 type Q = Db | Tx;
@@ -30,9 +38,10 @@ export interface BulkResult {
   changed: number;
 }
 
-function list(items: string[]): string {
+/** Up to five quoted names and how many more: `"a", "b" and 3 more`, in any language. */
+function list(items: string[]): Msg {
   const shown = items.slice(0, 5).map((item) => `"${clip(item)}"`).join(", ");
-  return items.length > 5 ? `${shown} and ${items.length - 5} more` : shown;
+  return (m) => items.length > 5 ? m.errors.andMore(shown, items.length - 5) : shown;
 }
 
 /** The ids of the selected users; every named or given user must exist. */
@@ -47,8 +56,8 @@ async function resolveSelection(
     if (found.length < selection.ids.length) {
       const gone = selection.ids.length - found.length;
       throw new ValidationError(
-        `${gone} of the selected users no longer exist; reload the page and try again`,
-        { ids: "Some selected users no longer exist" },
+        (m) => m.errors.selectionGone(gone),
+        { ids: (m) => m.errors.someSelectedGone },
       );
     }
     return found;
@@ -58,9 +67,8 @@ async function resolveSelection(
     if (found.length < selection.names.length) {
       const known = new Set(found.map((u) => u.name));
       const unknown = selection.names.filter((name) => !known.has(name));
-      const message = unknown.length === 1
-        ? `User ${list(unknown)} does not exist`
-        : `Users ${list(unknown)} do not exist`;
+      const names = list(unknown);
+      const message: Msg = (m) => m.errors.usersNotFound(unknown.length, localize(names, m));
       throw new ValidationError(message, { users: message });
     }
     return found.map((u) => u.id);
@@ -71,7 +79,7 @@ async function resolveSelection(
     status: status ? { status, now, thresholds } : undefined,
   });
   if (ids.length === 0) {
-    throw new ValidationError("No users match the filter", { filter: "No users match" });
+    throw new ValidationError((m) => m.errors.noMatch, { filter: (m) => m.errors.noMatchShort });
   }
   return ids;
 }
@@ -89,7 +97,7 @@ export async function countBulkSelection(deps: UserDeps, selection: BulkSelectio
 async function inboundId(trx: Tx, tag: string): Promise<number> {
   const [found] = await findInboundsByTags(trx, [tag]);
   if (!found) {
-    const message = `Inbound "${clip(tag)}" does not exist`;
+    const message = inboundNotFound(tag);
     throw new ValidationError(message, { inbound: message });
   }
   return found.id;
@@ -205,30 +213,27 @@ async function setSubscriptionHashes(deps: UserDeps, ids: number[]): Promise<voi
 export async function createUsersBatch(deps: UserDeps, input: BatchInput): Promise<number[]> {
   const now = deps.now();
   const ids = await deps.db.transaction().execute(async (trx) => {
-    const errors: Record<string, string> = {};
+    const errors: Record<string, Msg> = {};
     const inbounds = await findInboundsByTags(trx, input.inbounds);
     if (inbounds.length < input.inbounds.length) {
       const known = new Set(inbounds.map((i) => i.tag));
       const unknown = input.inbounds.filter((tag) => !known.has(tag));
-      errors.inbounds = `${unknown.length === 1 ? "Inbound" : "Inbounds"} ${list(unknown)} ${
-        unknown.length === 1 ? "does" : "do"
-      } not exist`;
+      const tags = list(unknown);
+      errors.inbounds = (m) => m.errors.inboundsNotFound(unknown.length, localize(tags, m));
     }
     const taken = await bulk.takenUserNames(trx, input.users.map((u) => u.name));
     if (taken.length > 0) {
       const lines = new Map(input.users.map((u) => [u.name.toLowerCase(), u.line]));
       for (const name of taken) {
         const line = lines.get(name.toLowerCase());
-        const message = `A user named "${name}" already exists`;
-        errors[line ? `line ${line}` : `name ${name}`] = line
-          ? `Line ${line}: ${message}`
-          : message;
+        const message: Msg = (m) => m.errors.userExists(name);
+        errors[line ? `line ${line}` : `name ${name}`] = line ? onLine(line, message) : message;
       }
     }
     const keys = Object.keys(errors);
     if (keys.length > 0) {
       throw new ValidationError(
-        keys.length === 1 ? errors[keys[0]] : `No users were created: ${keys.length} problems`,
+        keys.length === 1 ? errors[keys[0]] : (m) => m.errors.notCreatedProblems(keys.length),
         errors,
       );
     }
@@ -236,7 +241,7 @@ export async function createUsersBatch(deps: UserDeps, input: BatchInput): Promi
     return await bulk.insertUsersBatch(trx, rows, inbounds.map((i) => i.id));
   }).catch((e) => {
     if (/UNIQUE constraint failed: users\.name/.test(String(e))) {
-      throw new ConflictError("A user with one of these names was created meanwhile; try again");
+      throw new ConflictError((m) => m.errors.batchRace);
     }
     throw e;
   });

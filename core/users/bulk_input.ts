@@ -6,11 +6,15 @@
  */
 import { USER_STATUSES, type UserStatus } from "../model.ts";
 import { ValidationError } from "../errors.ts";
+import type { Messages } from "../i18n/en.ts";
+import { localize, type Msg } from "../i18n/msg.ts";
 import {
   clip,
   expiryDateValue,
   expiryIsoValue,
+  type FieldLabel,
   inboundsValue,
+  type Parsed,
   QUOTA_UNITS,
   quotaValue,
   userNameError,
@@ -52,24 +56,33 @@ export const BULK_MAX_NAMES = 10_000;
 /** Most users one batch may create. */
 export const BATCH_MAX_USERS = 100_000;
 
-type Errors = Record<string, string>;
+type Errors = Record<string, Msg>;
 
-function throwIfAny(errors: Errors, what: string): void {
+/** Throws the collected problems as one `ValidationError`; `what` says what was not done. */
+function throwIfAny(errors: Errors, what: (m: Messages) => string): void {
   const fields = Object.keys(errors);
   if (fields.length === 0) return;
-  const message = fields.length === 1
-    ? errors[fields[0]]
-    : `${what}: ${fields.length} problems: ${fields.map((f) => errors[f]).join("; ")}`;
+  const message: Msg = fields.length === 1 ? errors[fields[0]] : (m) =>
+    m.errors.problems(
+      what(m),
+      fields.length,
+      fields.map((f) => localize(errors[f], m)).join("; "),
+    );
   throw new ValidationError(message, errors);
 }
+
+const NOT_APPLIED = (m: Messages) => m.bulk.notApplied;
+const NOT_CREATED = (m: Messages) => m.batch.notCreated;
+const QUOTA: FieldLabel = (m) => m.bulk.quota;
 
 function actionValue(value: unknown, errors: Errors): BulkAction | undefined {
   if (typeof value === "string" && (BULK_ACTIONS as readonly string[]).includes(value)) {
     return value as BulkAction;
   }
+  const given = clip(String(value));
   errors.action = value === undefined || value === ""
-    ? "Choose an action"
-    : `Action "${clip(String(value))}" must be one of ${BULK_ACTIONS.join(", ")}`;
+    ? (m) => m.errors.chooseAction
+    : (m) => m.errors.bulkAction(given, BULK_ACTIONS.join(", "));
   return undefined;
 }
 
@@ -78,7 +91,8 @@ function statusValue(value: unknown, errors: Errors): UserStatus | "" {
   if (typeof value === "string" && (USER_STATUSES as readonly string[]).includes(value)) {
     return value as UserStatus;
   }
-  errors.status = `Status "${clip(String(value))}" must be one of ${USER_STATUSES.join(", ")}`;
+  const given = clip(String(value));
+  errors.status = (m) => m.errors.statusFilter(given, USER_STATUSES.join(", "));
   return "";
 }
 
@@ -87,7 +101,7 @@ function daysValue(value: unknown, errors: Errors): number | undefined {
     ? Number(value.trim())
     : value;
   if (typeof n === "number" && Number.isInteger(n) && n >= 1 && n <= BULK_MAX_DAYS) return n;
-  errors.days = `Days must be a whole number from 1 to ${BULK_MAX_DAYS}`;
+  errors.days = (m) => m.errors.wholeNumber(m.bulk.days, 1, BULK_MAX_DAYS);
   return undefined;
 }
 
@@ -104,7 +118,7 @@ function withParameters(
   if (action === "assignInbound" || action === "unassignInbound") {
     if (typeof params.inbound === "string" && params.inbound !== "") {
       request.inbound = params.inbound;
-    } else errors.inbound = "Choose an inbound";
+    } else errors.inbound = (m) => m.errors.chooseInbound;
   }
   return request;
 }
@@ -122,8 +136,8 @@ export function parseBulkForm(form: FormFields): BulkRequest {
     selection = { filter: { search, status: statusValue(formString(form, "status"), errors) } };
   } else {
     const ids = formList(form, "ids");
-    if (ids.length === 0) errors.ids = "Select at least one user, or choose every matching user";
-    else if (ids.some((id) => !/^\d{1,15}$/.test(id))) errors.ids = "Selected users are invalid";
+    if (ids.length === 0) errors.ids = (m) => m.errors.selectUsers;
+    else if (ids.some((id) => !/^\d{1,15}$/.test(id))) errors.ids = (m) => m.errors.badSelection;
     selection = { ids: [...new Set(ids.map(Number))] };
   }
   const request = withParameters(action, selection, {
@@ -132,15 +146,15 @@ export function parseBulkForm(form: FormFields): BulkRequest {
       const parsed = quotaValue(
         formString(form, "amount"),
         formString(form, "unit") || "GB",
-        "Quota",
+        QUOTA,
       );
       if (parsed.error !== undefined) errors.amount = parsed.error;
-      else if (parsed.value === 0) errors.amount = "Quota to add must be more than 0";
+      else if (parsed.value === 0) errors.amount = (m) => m.errors.quotaToAddZero;
       return parsed.value;
     },
     inbound: formString(form, "inbound"),
   }, errors);
-  throwIfAny(errors, "The bulk action was not applied");
+  throwIfAny(errors, NOT_APPLIED);
   return request;
 }
 
@@ -203,7 +217,7 @@ export function parseBulkJson(body: unknown): BulkRequest {
     },
     inbound: b.inbound,
   }, errors);
-  throwIfAny(errors, "The bulk action was not applied");
+  throwIfAny(errors, NOT_APPLIED);
   return request;
 }
 
@@ -246,13 +260,13 @@ export function parseBatchPrefixForm(form: FormFields): BatchInput {
   const prefix = formString(form, "prefix").trim();
   const count = wholeNumber(formString(form, "count"), 1, BATCH_MAX_USERS);
   if (count === undefined) {
-    errors.count = `Count must be a whole number from 1 to ${BATCH_MAX_USERS}`;
+    errors.count = (m) => m.errors.wholeNumber(m.batch.fields.count, 1, BATCH_MAX_USERS);
   }
   const start = formString(form, "start").trim() === ""
     ? 1
     : wholeNumber(formString(form, "start"), 0, 9_999_999);
-  if (start === undefined) errors.start = "First number must be a whole number from 0";
-  if (prefix === "") errors.prefix = "Prefix is required";
+  if (start === undefined) errors.start = (m) => m.errors.firstNumber;
+  if (prefix === "") errors.prefix = (m) => m.errors.prefixRequired;
   const quota = quotaValue(
     formString(form, "trafficLimit"),
     formString(form, "trafficLimitUnit") || "GB",
@@ -269,7 +283,8 @@ export function parseBatchPrefixForm(form: FormFields): BatchInput {
     for (const name of [names[0], names[names.length - 1]]) {
       const error = userNameError(name);
       if (error) {
-        errors.prefix = `Names like "${clip(name)}" are not valid: ${error}`;
+        const example = clip(name);
+        errors.prefix = (m) => m.errors.prefixNames(example, localize(error, m));
         break;
       }
     }
@@ -279,7 +294,7 @@ export function parseBatchPrefixForm(form: FormFields): BatchInput {
       expiresAt: expiry.value ?? null,
     }));
   }
-  throwIfAny(errors, "No users were created");
+  throwIfAny(errors, NOT_CREATED);
   return { users, inbounds: inbounds.value ?? [] };
 }
 
@@ -297,14 +312,18 @@ function csvFields(line: string): string[] {
 }
 
 /** A CSV quota: empty or 0 is unlimited, a number alone is GB, or a number and MB/GB/TB. */
-function csvQuota(text: string): { value?: number; error?: string } {
-  const m = /^([^a-z]*?)\s*([kmgt]i?b)?$/i.exec(text.trim());
-  if (!m) return { error: `Quota "${clip(text)}" must be a number and MB, GB or TB, like 10 GB` };
-  const unit = (m[2] ?? "GB").toUpperCase().replace("IB", "B");
-  if (!(QUOTA_UNITS as readonly string[]).includes(unit)) {
-    return { error: `Quota unit "${clip(m[2] ?? "")}" must be MB, GB or TB` };
+function csvQuota(text: string): Parsed<number> {
+  const q = /^([^a-z]*?)\s*([kmgt]i?b)?$/i.exec(text.trim());
+  if (!q) {
+    const given = clip(text);
+    return { error: (m) => m.errors.csvQuota(given) };
   }
-  return quotaValue(m[1], unit, "Quota");
+  const unit = (q[2] ?? "GB").toUpperCase().replace("IB", "B");
+  if (!(QUOTA_UNITS as readonly string[]).includes(unit)) {
+    const given = clip(q[2] ?? "");
+    return { error: (m) => m.errors.csvQuotaUnit(given) };
+  }
+  return quotaValue(q[1], unit, QUOTA);
 }
 
 /**
@@ -318,9 +337,9 @@ export function parseBatchCsv(text: string, inboundTags: string[]): BatchInput {
   const seen = new Map<string, number>();
   const lines = text.replace(/^\uFEFF/, "").split(/\r\n|\r|\n/);
   let problems = 0;
-  const problem = (line: number, message: string) => {
+  const problem = (line: number, message: Msg) => {
     problems++;
-    if (problems <= 20) errors[`line ${line}`] = `Line ${line}: ${message}`;
+    if (problems <= 20) errors[`line ${line}`] = onLine(line, message);
   };
   lines.forEach((raw, index) => {
     const line = index + 1;
@@ -328,13 +347,13 @@ export function parseBatchCsv(text: string, inboundTags: string[]): BatchInput {
     const [name = "", quotaText = "", expiryText = "", ...rest] = csvFields(raw);
     if (line === 1 && /^name$/i.test(name)) return;
     if (rest.some((field) => field !== "")) {
-      return problem(line, "has more than 3 fields (name, quota, expiry)");
+      return problem(line, (m) => m.errors.csvFields);
     }
     const nameError = userNameError(name);
     if (nameError) return problem(line, nameError);
     // Names are unique regardless of case.
     const earlier = seen.get(name.toLowerCase());
-    if (earlier !== undefined) return problem(line, `"${name}" is also on line ${earlier}`);
+    if (earlier !== undefined) return problem(line, (m) => m.errors.csvDuplicate(name, earlier));
     seen.set(name.toLowerCase(), line);
     const quota = csvQuota(quotaText);
     if (quota.error !== undefined) return problem(line, quota.error);
@@ -342,13 +361,18 @@ export function parseBatchCsv(text: string, inboundTags: string[]): BatchInput {
     if (expiry.error !== undefined) return problem(line, expiry.error);
     users.push({ name, trafficLimit: quota.value!, expiresAt: expiry.value ?? null, line });
   });
-  if (problems > 20) errors.more = `…and ${problems - 20} more lines with problems`;
-  if (problems === 0 && users.length === 0) errors.csv = "The CSV has no users";
+  if (problems > 20) errors.more = (m) => m.errors.csvMore(problems - 20);
+  if (problems === 0 && users.length === 0) errors.csv = (m) => m.errors.csvEmpty;
   if (users.length > BATCH_MAX_USERS) {
-    errors.csv = `At most ${BATCH_MAX_USERS} users can be created at once`;
+    errors.csv = (m) => m.errors.batchTooLarge(BATCH_MAX_USERS);
   }
   const inbounds = inboundsValue(inboundTags);
   if (inbounds.error !== undefined) errors.inbounds = inbounds.error;
-  throwIfAny(errors, "No users were created");
+  throwIfAny(errors, NOT_CREATED);
   return { users, inbounds: inbounds.value ?? [] };
+}
+
+/** A problem of one CSV line, named by the line: `Line 3: …`. */
+export function onLine(line: number, message: Msg): Msg {
+  return (m) => m.errors.onLine(line, localize(message, m));
 }

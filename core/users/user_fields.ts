@@ -6,8 +6,13 @@
  */
 import { RESET_STRATEGIES, type ResetStrategy } from "../model.ts";
 import { BYTES_PER_UNIT } from "../format.ts";
+import type { Messages } from "../i18n/en.ts";
+import type { Msg } from "../i18n/msg.ts";
 import { COUNTER_SEPARATOR, PAIR_SEPARATOR } from "../stats/stats_names.ts";
 import { unsafeTextProblem } from "../text.ts";
+
+/** What a parser answers: the value, or why there is none. */
+export type Parsed<T> = { value?: T; error?: Msg };
 
 export const USER_NAME_MAX = 48;
 export const USER_NOTE_MAX = 500;
@@ -19,23 +24,21 @@ const NAME_CHAR = /[A-Za-z0-9._@-]/;
 const RESERVED_NAMES = new Set(["new", "bulk", "batch", ".", ".."]);
 
 /** Why `name` is not a valid user name, or null when it is. */
-export function userNameError(name: string): string | null {
-  if (name === "") return "Name is required";
+export function userNameError(name: string): Msg | null {
+  if (name === "") return (m) => m.errors.nameRequired;
   if (name.includes(COUNTER_SEPARATOR)) {
-    return `Name must not contain "${COUNTER_SEPARATOR}": sing-box uses it inside counter names`;
+    return (m) => m.errors.nameHasCounterSeparator(COUNTER_SEPARATOR);
   }
-  if (name.includes(PAIR_SEPARATOR)) {
-    return `Name must not contain "${PAIR_SEPARATOR}": it separates user and inbound in stats names`;
-  }
-  if (/\s/.test(name)) return "Name must not contain spaces or other whitespace";
+  if (name.includes(PAIR_SEPARATOR)) return (m) => m.errors.nameHasPairSeparator(PAIR_SEPARATOR);
+  if (/\s/.test(name)) return (m) => m.errors.nameHasWhitespace;
   if (name.length > USER_NAME_MAX) {
-    return `Name must be at most ${USER_NAME_MAX} characters (it has ${name.length})`;
+    return (m) => m.errors.nameTooLong(USER_NAME_MAX, name.length);
   }
   if (!NAME_PATTERN.test(name)) {
-    const bad = [...name].find((ch) => !NAME_CHAR.test(ch));
-    return `Name may contain only letters a-z A-Z, digits and . _ @ - (not "${bad}")`;
+    const bad = [...name].find((ch) => !NAME_CHAR.test(ch)) ?? "";
+    return (m) => m.errors.nameBadCharacter(bad);
   }
-  if (RESERVED_NAMES.has(name)) return `Name "${name}" is reserved; choose another`;
+  if (RESERVED_NAMES.has(name)) return (m) => m.errors.nameReserved(name);
   return null;
 }
 
@@ -48,34 +51,33 @@ export function clip(text: string): string {
  * A note with line endings unified and outer whitespace trimmed; at most `USER_NOTE_MAX`,
  * newlines allowed, other control characters and bidi overrides refused.
  */
-export function noteValue(note: string): { value?: string; error?: string } {
+export function noteValue(note: string): Parsed<string> {
   const value = note.replace(/\r\n?/g, "\n").trim();
   if (value.length > USER_NOTE_MAX) {
-    return { error: `Note must be at most ${USER_NOTE_MAX} characters (it has ${value.length})` };
+    return { error: (m) => m.errors.noteTooLong(USER_NOTE_MAX, value.length) };
   }
   const problem = unsafeTextProblem(value, { newlines: true });
-  if (problem) return { error: `Note ${problem}` };
+  if (problem) return { error: (m) => m.errors.unsafeText(m.userForm.fields.note, problem) };
   return { value };
 }
 
 /** One of `RESET_STRATEGIES`. */
-export function resetStrategyValue(value: string): { value?: ResetStrategy; error?: string } {
+export function resetStrategyValue(value: string): Parsed<ResetStrategy> {
   if ((RESET_STRATEGIES as readonly string[]).includes(value)) {
     return { value: value as ResetStrategy };
   }
-  return {
-    error: `Reset strategy "${clip(value)}" must be one of ${RESET_STRATEGIES.join(", ")}`,
-  };
+  const given = clip(value);
+  return { error: (m) => m.errors.resetStrategy(given, RESET_STRATEGIES.join(", ")) };
 }
 
 /** Inbound tags: non-empty strings, duplicates dropped, at most `INBOUNDS_MAX`. */
-export function inboundsValue(tags: unknown[]): { value?: string[]; error?: string } {
+export function inboundsValue(tags: unknown[]): Parsed<string[]> {
   if (tags.some((tag) => typeof tag !== "string" || tag === "")) {
     return { error: "Inbounds must be a list of inbound tags" };
   }
   const value = [...new Set(tags as string[])];
   if (value.length > INBOUNDS_MAX) {
-    return { error: `At most ${INBOUNDS_MAX} inbounds can be assigned at once` };
+    return { error: (m) => m.errors.tooManyInbounds(INBOUNDS_MAX) };
   }
   return { value };
 }
@@ -89,19 +91,18 @@ function endOfDayUtc(year: number, month: number, day: number): number | null {
   return real ? ms : null;
 }
 
-const YEAR_ERROR = "Expiry must be in a year from 1970 to 9999";
+const YEAR_ERROR: Msg = (m) => m.errors.expiryYear;
 
 /** A form's `YYYY-MM-DD` expiry as the end of that day UTC; empty means never (null). */
-export function expiryDateValue(text: string): { value?: number | null; error?: string } {
+export function expiryDateValue(text: string): Parsed<number | null> {
   const t = text.trim();
   if (t === "") return { value: null };
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
-  if (!m) {
-    return { error: `Expiry "${clip(t)}" must be a date like 2030-12-31, or empty for never` };
-  }
-  if (Number(m[1]) < 1970) return { error: YEAR_ERROR };
-  const ms = endOfDayUtc(Number(m[1]), Number(m[2]), Number(m[3]));
-  return ms === null ? { error: `Expiry "${t}" is not a real date` } : { value: ms };
+  const d = /^(\d{4})-(\d{2})-(\d{2})$/.exec(t);
+  const given = clip(t);
+  if (!d) return { error: (m) => m.errors.expiryFormat(given) };
+  if (Number(d[1]) < 1970) return { error: YEAR_ERROR };
+  const ms = endOfDayUtc(Number(d[1]), Number(d[2]), Number(d[3]));
+  return ms === null ? { error: (m) => m.errors.expiryNotReal(given) } : { value: ms };
 }
 
 const ISO_DATE_TIME =
@@ -111,10 +112,9 @@ const ISO_DATE_TIME =
  * A JSON expiry: an ISO 8601 date-time with Z or an offset, a bare date (end of that day
  * UTC), or null for never.
  */
-export function expiryIsoValue(value: unknown): { value?: number | null; error?: string } {
+export function expiryIsoValue(value: unknown): Parsed<number | null> {
   if (value === null) return { value: null };
-  const format =
-    'Expiry must be an ISO 8601 date-time like "2030-12-31T23:59:59Z" (with Z or an offset), a date like "2030-12-31" (end of that day UTC), or null for never';
+  const format: Msg = (m) => m.errors.expiryIsoFormat;
   if (typeof value !== "string") return { error: format };
   if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return expiryDateValue(value);
   const m = ISO_DATE_TIME.exec(value);
@@ -128,7 +128,8 @@ export function expiryIsoValue(value: unknown): { value?: number | null; error?:
     endOfDayUtc(year, month, day) === null || hour > 23 || minute > 59 || second > 59 ||
     Number(m[10] ?? 0) > 23 || Number(m[11] ?? 0) > 59
   ) {
-    return { error: `Expiry "${clip(value)}" is not a real date and time` };
+    const given = clip(value);
+    return { error: (t) => t.errors.expiryNotRealTime(given) };
   }
   const ms = Date.UTC(year, month - 1, day, hour, minute, second, millis) -
     offsetMinutes * 60_000;
@@ -139,6 +140,11 @@ export function expiryIsoValue(value: unknown): { value?: number | null; error?:
 export const QUOTA_UNITS = ["MB", "GB", "TB"] as const;
 export type QuotaUnit = typeof QUOTA_UNITS[number];
 
+/** The name of a field in messages, in the reader's language. */
+export type FieldLabel = (m: Messages) => string;
+
+const TRAFFIC_LIMIT: FieldLabel = (m) => m.userForm.fields.trafficLimit;
+
 /**
  * A form's amount of traffic in `unit` (MB, GB or TB, base 1024) as bytes; empty or 0 means
  * 0 (for a traffic limit: unlimited). `label` names the field in messages.
@@ -146,33 +152,35 @@ export type QuotaUnit = typeof QUOTA_UNITS[number];
 export function quotaValue(
   text: string,
   unit: string,
-  label = "Traffic limit",
-): { value?: number; error?: string } {
+  label: FieldLabel = TRAFFIC_LIMIT,
+): Parsed<number> {
   const t = text.trim();
   if (!(QUOTA_UNITS as readonly string[]).includes(unit)) {
-    return { error: `${label} unit "${clip(unit)}" must be one of ${QUOTA_UNITS.join(", ")}` };
+    const given = clip(unit);
+    return { error: (m) => m.errors.quotaUnit(label(m), given, QUOTA_UNITS.join(", ")) };
   }
-  const perUnit = BYTES_PER_UNIT[unit as QuotaUnit];
+  const known = unit as QuotaUnit;
+  const perUnit = BYTES_PER_UNIT[known];
   if (t === "") return { value: 0 };
-  if (t.startsWith("-")) return { error: `${label} must be 0 or more ${unit}` };
+  if (t.startsWith("-")) return { error: (m) => m.errors.quotaNegative(label(m), known) };
   if (!/^(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(t)) {
-    return { error: `${label} "${clip(t)}" must be a number of ${unit} like 10 or 2.5` };
+    const given = clip(t);
+    return { error: (m) => m.errors.quotaNotNumber(label(m), given, known) };
   }
   const amount = Number(t);
   const bytes = Math.round(amount * perUnit);
   if (!Number.isSafeInteger(bytes)) {
-    return {
-      error: `${label} must be at most ${Math.floor(Number.MAX_SAFE_INTEGER / perUnit)} ${unit}`,
-    };
+    const max = Math.floor(Number.MAX_SAFE_INTEGER / perUnit);
+    return { error: (m) => m.errors.quotaTooLarge(label(m), max, known) };
   }
   if (amount > 0 && bytes === 0) {
-    return { error: `${label} must be at least 1 byte; use 0 for unlimited` };
+    return { error: (m) => m.errors.quotaTooSmall(label(m)) };
   }
   return { value: bytes };
 }
 
 /** A JSON traffic limit: a whole, safe number of bytes; 0 means unlimited. */
-export function byteLimitValue(value: unknown): { value?: number; error?: string } {
+export function byteLimitValue(value: unknown): Parsed<number> {
   if (typeof value !== "number") {
     return { error: "Traffic limit must be a number of bytes (0 = unlimited)" };
   }

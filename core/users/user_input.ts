@@ -5,6 +5,7 @@
  */
 import { USER_SORTS, type UserListOptions, type UserSort } from "../../db/users.ts";
 import { ConflictError, ValidationError } from "../errors.ts";
+import type { Msg } from "../i18n/msg.ts";
 import { RESET_STRATEGIES, type ResetStrategy, USER_STATUSES, type UserStatus } from "../model.ts";
 import {
   byteLimitValue,
@@ -14,6 +15,7 @@ import {
   expiryIsoValue,
   inboundsValue,
   noteValue,
+  type Parsed,
   quotaValue,
   resetStrategyValue,
   userNameError,
@@ -38,13 +40,13 @@ export interface UserInput {
 /** Parsed input: the fields that were given and valid, and a message per bad field. */
 export interface ParsedUserInput {
   values: Partial<UserInput>;
-  errors: Record<string, string>;
+  errors: Record<string, Msg>;
 }
 
 function collect<K extends keyof UserInput>(
   out: ParsedUserInput,
   field: K,
-  result: { value?: UserInput[K]; error?: string },
+  result: Parsed<UserInput[K]>,
 ) {
   if (result.error !== undefined) out.errors[field] = result.error;
   else out.values[field] = result.value;
@@ -102,10 +104,7 @@ export function parseUserForm(
   return out;
 }
 
-const JSON_FIELDS: Record<
-  keyof UserInput,
-  (value: unknown) => { value?: unknown; error?: string }
-> = {
+const JSON_FIELDS: Record<keyof UserInput, (value: unknown) => Parsed<unknown>> = {
   name: (v) => {
     if (typeof v !== "string") return { error: "Name must be a string" };
     const error = userNameError(v);
@@ -150,7 +149,7 @@ export function parseUserJson(body: unknown, mode: "create" | "update"): ParsedU
   for (const [key, value] of Object.entries(body)) {
     if (Object.hasOwn(JSON_FIELDS, key)) {
       const field = key as keyof UserInput;
-      collect(out, field, JSON_FIELDS[field](value) as { value?: never; error?: string });
+      collect(out, field, JSON_FIELDS[field](value) as Parsed<never>);
     } else {
       const message = READ_ONLY_FIELDS.has(key)
         ? `Field "${key}" is read-only`
@@ -165,7 +164,7 @@ export function parseUserJson(body: unknown, mode: "create" | "update"): ParsedU
     }
   }
   if (mode === "create" && !("name" in out.values) && !out.errors.name) {
-    out.errors.name = "Name is required";
+    out.errors.name = (m) => m.errors.nameRequired;
   }
   return out;
 }
@@ -180,22 +179,27 @@ export interface UserListQuery extends Required<Pick<UserListOptions, "search" |
 export function parseUserListQuery(
   query: { search?: string; status?: string; sort?: string; page?: string },
 ): UserListQuery {
-  const errors: Record<string, string> = {};
+  const errors: Record<string, Msg> = {};
   const status = query.status ?? "";
   if (status !== "" && !(USER_STATUSES as readonly string[]).includes(status)) {
-    errors.status = `Status "${clip(status)}" must be one of ${USER_STATUSES.join(", ")}`;
+    const given = clip(status);
+    errors.status = (m) => m.errors.statusFilter(given, USER_STATUSES.join(", "));
   }
   const search = (query.search ?? "").trim();
   if (search.length > USER_SEARCH_MAX) {
-    errors.search = `Search must be at most ${USER_SEARCH_MAX} characters`;
+    errors.search = (m) => m.errors.searchTooLong(USER_SEARCH_MAX);
   }
   const sort = query.sort || "name";
   if (!(USER_SORTS as readonly string[]).includes(sort)) {
-    errors.sort = `Sort "${clip(sort)}" must be one of ${USER_SORTS.join(", ")}`;
+    const given = clip(sort);
+    errors.sort = (m) => m.errors.sortOrder(given, USER_SORTS.join(", "));
   }
   const pageText = query.page || "1";
   const page = /^\d{1,9}$/.test(pageText) ? Number(pageText) : 0;
-  if (page < 1) errors.page = `Page "${clip(pageText)}" must be a whole number from 1`;
+  if (page < 1) {
+    const given = clip(pageText);
+    errors.page = (m) => m.errors.pageNumber(given);
+  }
   throwIfInvalid(errors);
   return { search, status: status as UserStatus | "", sort: sort as UserSort, page };
 }
@@ -204,15 +208,17 @@ export function parseUserListQuery(
  * Throws the collected field errors as one `ValidationError` (422), with a taken name
  * among them; a taken name alone is a `ConflictError` (409). Does nothing when all is well.
  */
-export function throwIfInvalid(errors: Record<string, string>, takenName?: string): void {
-  const conflict = takenName === undefined ? null : `A user named "${takenName}" already exists`;
+export function throwIfInvalid(errors: Record<string, Msg>, takenName?: string): void {
+  const conflict: Msg | null = takenName === undefined
+    ? null
+    : (m) => m.errors.userExists(takenName);
   if (Object.keys(errors).length > 0) {
     // Bad input and a taken name: one 422 that lists everything.
     if (conflict) errors.name = conflict;
     const fields = Object.keys(errors);
-    const message = fields.length === 1
+    const message: Msg = fields.length === 1
       ? errors[fields[0]]
-      : `${fields.length} fields are invalid: ${fields.join(", ")}`;
+      : (m) => m.errors.fieldsInvalid(fields.length, fields.join(", "));
     throw new ValidationError(message, errors);
   }
   if (conflict) throw new ConflictError(conflict, { name: conflict });

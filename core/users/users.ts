@@ -10,6 +10,7 @@ import type { Database } from "../../db/schema.ts";
 import * as repo from "../../db/users.ts";
 import type { UserInboundTraffic, UserWithInbounds } from "../../db/users.ts";
 import { ConflictError, NotFoundError } from "../errors.ts";
+import type { Msg } from "../i18n/msg.ts";
 import type { User } from "../model.ts";
 import { editVersion } from "../versions.ts";
 import { generatePassword, generateUuid } from "../keys.ts";
@@ -46,17 +47,16 @@ function writeTransaction<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
 async function resolveInbounds(
   trx: Tx,
   tags: string[] | undefined,
-  errors: Record<string, string>,
+  errors: Record<string, Msg>,
 ): Promise<number[]> {
   if (!tags || tags.length === 0) return [];
   const found = await repo.findInboundsByTags(trx, tags);
   const byTag = new Map(found.map((row) => [row.tag, row.id]));
   const unknown = tags.filter((tag) => !byTag.has(tag));
   if (unknown.length > 0) {
-    const list = unknown.slice(0, 5).map((tag) => `"${clip(tag)}"`).join(", ");
-    errors.inbounds = unknown.length === 1
-      ? `Inbound ${list} does not exist`
-      : `Inbounds ${list}${unknown.length > 5 ? "…" : ""} do not exist`;
+    const list = unknown.slice(0, 5).map((tag) => `"${clip(tag)}"`).join(", ") +
+      (unknown.length > 5 ? "…" : "");
+    errors.inbounds = (m) => m.errors.inboundsNotFound(unknown.length, list);
   }
   return tags.flatMap((tag) => byTag.get(tag) ?? []);
 }
@@ -68,7 +68,7 @@ async function resolveInbounds(
  */
 function asNameConflict(e: unknown, name: string | undefined): never {
   if (name !== undefined && /UNIQUE constraint failed: users\.name/.test(String(e))) {
-    const message = `A user named "${name}" already exists`;
+    const message: Msg = (m) => m.errors.userExists(name);
     throw new ConflictError(message, { name: message });
   }
   throw e;
@@ -86,10 +86,8 @@ export function userVersion(user: User & { inbounds: string[] }): string {
 }
 
 function changedMeanwhile(name: string): ConflictError {
-  return new ConflictError(
-    `User "${clip(name)}" was changed by someone else since this form was opened; ` +
-      "reload it to see their changes, or save again to overwrite them",
-  );
+  const user = clip(name);
+  return new ConflictError((m) => m.errors.userChangedMeanwhile(user));
 }
 
 /** The existing user whose name clashes with `name` (ignoring case), other than `selfId`. */
@@ -100,7 +98,13 @@ async function nameTakenBy(trx: Tx, name: string | undefined, selfId?: number) {
 }
 
 function notFound(name: string): NotFoundError {
-  return new NotFoundError(`User "${clip(name)}" does not exist`);
+  return new NotFoundError(userNotFound(name));
+}
+
+/** "User "x" does not exist", in any language. */
+export function userNotFound(name: string): Msg {
+  const user = clip(name);
+  return (m) => m.errors.userNotFound(user);
 }
 
 async function mustFind(trx: Tx, name: string) {
@@ -119,7 +123,7 @@ async function mustFind(trx: Tx, name: string) {
 export async function createUser(deps: UserDeps, input: ParsedUserInput) {
   const errors = { ...input.errors };
   const v = input.values;
-  if (v.name === undefined && !errors.name) errors.name = "Name is required";
+  if (v.name === undefined && !errors.name) errors.name = (m) => m.errors.nameRequired;
   const now = deps.now();
   const user = await writeTransaction(deps.db, async (trx) => {
     const inboundIds = await resolveInbounds(trx, v.inbounds, errors);
