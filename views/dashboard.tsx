@@ -75,14 +75,14 @@ function CoreKind(props: { core: CoreStatus }) {
     return (
       <>
         singdeck-core{coreVersion ? ` ${coreVersion}` : ""}{" "}
-        <span class="muted">({t.dashboard.coreKindLive})</span>
+        <span class="muted">{t.dashboard.coreKindLive}</span>
       </>
     );
   }
   if (kind === "sing-box") {
     return (
       <>
-        sing-box <span class="muted">({t.dashboard.coreKindRestarts})</span>
+        sing-box <span class="muted">{t.dashboard.coreKindRestarts}</span>
       </>
     );
   }
@@ -107,7 +107,8 @@ function FailedInbounds(props: { failed: CoreStatus["failedInbounds"] }) {
       <ul>
         {props.failed.map((f) => (
           <li>
-            <a href={`/inbounds/${encodeURIComponent(f.tag)}/edit`}>{f.tag}</a>:{" "}
+            <a href={`/inbounds/${encodeURIComponent(f.tag)}/edit`}>{f.tag}</a>
+            {t.common.colon}
             <CoreOutput text={f.reason} />
           </li>
         ))}
@@ -133,7 +134,8 @@ function ExternalResets(props: { stats: StatsStatus; now: number }) {
           {t.dashboard.lastSeenAt}{" "}
           <TimeWithRelative at={lastExternalResetAt} now={props.now} seconds />
         </>
-      )}. {t.dashboard.externalResetsExplained}
+      )}
+      {t.dashboard.externalResetsExplained}
     </p>
   );
 }
@@ -300,7 +302,7 @@ export function DashboardStatus(props: DashboardProps) {
       </div>
       <section class="card">
         <h2>
-          {d.recentLog} <a href="/logs">({d.allLog})</a>
+          {d.recentLog} <a href="/logs">{d.allLog}</a>
         </h2>
         <pre
           class="logs"

@@ -7,12 +7,8 @@ import { Bytes, CsrfField, ErrorSummary, FieldError, fieldId, Layout, Time } fro
 import { useI18n } from "./i18n.ts";
 import type { Msg } from "../core/i18n/msg.ts";
 import { InboundClientFields } from "./inbound_client_fields.tsx";
-import {
-  type Inbound,
-  INBOUND_TYPES,
-  type InboundType,
-  SHADOWSOCKS_METHODS,
-} from "../core/model.ts";
+import { inboundTypeName } from "./inbound_type.tsx";
+import { type Inbound, INBOUND_TYPES, SHADOWSOCKS_METHODS } from "../core/model.ts";
 
 const METHODS = Object.keys(SHADOWSOCKS_METHODS);
 
@@ -41,20 +37,6 @@ export interface InboundFormPageProps extends InboundFormProps {
   username: string;
   /** The stored inbound's traffic counters, for the reset section of the edit page. */
   traffic?: { uplink: number; downlink: number; resetAt: number | null };
-}
-
-/** The types' names (protocol names, alike in every language; "mixed" is worded). */
-function typeLabel(type: InboundType, mixed: string): string {
-  const names: Record<InboundType, string> = {
-    vless: "VLESS",
-    vmess: "VMess",
-    trojan: "Trojan",
-    shadowsocks: "Shadowsocks 2022",
-    hysteria2: "Hysteria2",
-    tuic: "TUIC",
-    mixed: `${mixed} (SOCKS5 + HTTP)`,
-  };
-  return names[type];
 }
 
 export function InboundFormPage(props: InboundFormPageProps) {
@@ -154,9 +136,7 @@ export function InboundForm(props: InboundFormProps) {
                 <input type="hidden" name="type" value={type} />
                 <input
                   id={fieldId("type")}
-                  value={INBOUND_TYPES.includes(type as InboundType)
-                    ? typeLabel(type as InboundType, h.mixed)
-                    : type}
+                  value={inboundTypeName(type, t)}
                   disabled
                 />
               </>
@@ -171,7 +151,7 @@ export function InboundForm(props: InboundFormProps) {
                 hx-include="closest form"
               >
                 {INBOUND_TYPES.map((kind) => (
-                  <option value={kind} selected={kind === type}>{typeLabel(kind, h.mixed)}</option>
+                  <option value={kind} selected={kind === type}>{inboundTypeName(kind, t)}</option>
                 ))}
               </select>
             )}
@@ -202,7 +182,9 @@ export function InboundForm(props: InboundFormProps) {
           <p class="muted">
             {h.otherTypes}
             <span class="actions">
-              {INBOUND_TYPES.map((kind) => <a href={`/inbounds/new?type=${kind}`}>{kind}</a>)}
+              {INBOUND_TYPES.map((kind) => (
+                <a href={`/inbounds/new?type=${kind}`}>{inboundTypeName(kind, t)}</a>
+              ))}
             </span>
           </p>
         </noscript>
@@ -421,8 +403,11 @@ function TlsFieldset(props: {
       </div>
       {props.selfSignedFiles && (
         <p class="muted" {...shownFor("tls.mode", mode, ["self_signed"])}>
-          {h.generatedCertificate} <code>{props.selfSignedFiles.certificatePath}</code>,{" "}
-          {h.generatedKey} <code>{props.selfSignedFiles.keyPath}</code>. {h.untrusted}
+          {h.generatedCertificate} <code>{props.selfSignedFiles.certificatePath}</code>
+          <br />
+          {h.generatedKey} <code>{props.selfSignedFiles.keyPath}</code>
+          <br />
+          {h.untrusted}
         </p>
       )}
     </fieldset>

@@ -1,6 +1,8 @@
 /** The inbounds list: a self-refreshing table sorted server-side by tag or traffic. */
 import { Bytes, CsrfField, Layout } from "./layout.tsx";
 import { useI18n } from "./i18n.ts";
+import type { Messages } from "../core/i18n/en.ts";
+import { InboundTypeName } from "./inbound_type.tsx";
 import type { InboundSort, InboundSummary } from "../db/inbounds.ts";
 
 /** Id of the element the table fragment replaces (refresh, sort, toggle, delete). */
@@ -141,7 +143,8 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
         <a href={`${base}/edit`} class="truncate" title={i.tag}>{i.tag}</a>
       </td>
       <td class="wrap">
-        <bdi dir="ltr">{i.type}{securityNote(i, t.inbounds.selfSigned)}</bdi>
+        <InboundTypeName type={i.type} />
+        {securityNote(i, t)}
       </td>
       <td>
         <bdi dir="ltr">{formatListen(i.listen, i.port)}</bdi>
@@ -194,10 +197,10 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
   );
 }
 
-function securityNote(i: InboundSummary, selfSigned: string): string {
+function securityNote(i: InboundSummary, t: Messages): string {
   const s = i.settings;
-  if (s.reality) return " · reality";
-  if (s.tls) return s.tls.selfSigned ? ` · tls (${selfSigned})` : " · tls";
+  if (s.reality) return " · Reality";
+  if (s.tls) return s.tls.selfSigned ? ` · TLS ${t.common.paren(t.inbounds.selfSigned)}` : " · TLS";
   if (s.method) return ` · ${s.method}`;
   return "";
 }

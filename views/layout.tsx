@@ -95,9 +95,7 @@ export function Layout(props: LayoutProps) {
               </nav>
               <form method="post" action="/logout" class="logout">
                 <input type="hidden" name="_csrf" value={props.csrfToken} />
-                <button type="submit" class="link">
-                  {t.layout.logOut} <bdi>{props.username}</bdi>
-                </button>
+                <button type="submit" class="link">{t.layout.logOut(props.username)}</button>
               </form>
             </header>
           )}
@@ -131,8 +129,9 @@ export function FieldError(props: { error?: Msg }) {
 /**
  * Above a rejected form: what went wrong, and every field in error as a link to it, so
  * nothing is missed on a long form. `labels` names the fields (by error key) and `ids`
- * says which input each key belongs to (by default `field-<key>`). An error of the whole
- * form (key `form`, e.g. "changed meanwhile by someone else") replaces the title.
+ * says which input each key belongs to (by default `field-<key>`); a problem of no field
+ * (a CSV line) is listed as it is. An error of the whole form (key `form`, e.g. "changed
+ * meanwhile by someone else") replaces the title.
  */
 export function ErrorSummary(
   props: {
@@ -142,7 +141,7 @@ export function ErrorSummary(
     ids?: Record<string, string>;
   },
 ) {
-  const { text } = useI18n();
+  const { t, text } = useI18n();
   const { form, ...fields } = props.errors;
   const keys = Object.keys(fields);
   if (keys.length === 0 && form === undefined) return null;
@@ -151,12 +150,17 @@ export function ErrorSummary(
       <p>{form === undefined ? props.title : text(form)}</p>
       {keys.length > 0 && (
         <ul>
-          {keys.map((key) => (
-            <li>
-              <a href={`#${props.ids?.[key] ?? fieldId(key)}`}>{props.labels[key] ?? key}</a>:{" "}
-              {text(fields[key])}
-            </li>
-          ))}
+          {keys.map((key) =>
+            Object.hasOwn(props.labels, key)
+              ? (
+                <li>
+                  <a href={`#${props.ids?.[key] ?? fieldId(key)}`}>{props.labels[key]}</a>
+                  {t.common.colon}
+                  {text(fields[key])}
+                </li>
+              )
+              : <li>{text(fields[key])}</li>
+          )}
         </ul>
       )}
     </div>
@@ -196,11 +200,11 @@ export function Time(props: { at: number | null; seconds?: boolean }) {
 
 /** A time in UTC with how long ago (or until) it is: `2030-01-02 03:04 UTC (in 12 days)`. */
 export function TimeWithRelative(props: { at: number; now: number; seconds?: boolean }) {
-  const { f } = useI18n();
+  const { t, f } = useI18n();
   return (
     <span>
       <Time at={props.at} seconds={props.seconds} />{" "}
-      <span class="muted">({f.relative(props.at, props.now)})</span>
+      <span class="muted">{t.common.paren(f.relative(props.at, props.now))}</span>
     </span>
   );
 }

@@ -8,7 +8,7 @@ export function PublicAddressWarning(props: { tags: string[] }) {
   return (
     <p class="flash error" role="alert" id="public-address-warning">
       {t.dashboard.noPublicAddress(props.tags.length, shown)}{" "}
-      <a href="/settings#subscriptions">{t.dashboard.setPublicAddress}</a>.
+      <a href="/settings#subscriptions">{t.dashboard.setPublicAddress}</a>
     </p>
   );
 }

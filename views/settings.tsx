@@ -145,9 +145,9 @@ export function SettingsPage(props: SettingsProps) {
       <section class="card" id="tokens">
         <h2>{s.tokens.heading}</h2>
         <p class="muted">
-          {s.tokens.sendHeader} <code>Authorization: Bearer &lt;token&gt;</code>{" "}
-          ({s.tokens.apiPaths} <code>/api/v1/…</code>). {s.tokens.shownOnce}
+          {s.tokens.sendHeader} <code>Authorization: Bearer &lt;token&gt;</code>
         </p>
+        <p class="muted">{s.tokens.shownOnce}</p>
         {props.newToken && (
           <div class="flash" role="status">
             {s.tokens.created(props.newToken.name)}

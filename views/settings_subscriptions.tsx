@@ -25,7 +25,9 @@ export function SubscriptionSettings(props: SubscriptionSettingsProps) {
       <form method="post" action="/settings/subscriptions">
         <CsrfField token={props.csrfToken} />
         <label>
-          {labels.publicAddress}: {s.publicAddressWhat}
+          {labels.publicAddress}
+          {t.common.colon}
+          {s.publicAddressWhat}
           <input
             id={fieldId("publicAddress")}
             name="publicAddress"
@@ -50,8 +52,9 @@ export function SubscriptionSettings(props: SubscriptionSettingsProps) {
             dir="ltr"
           />
           <span class="hint">
-            {s.baseUrlHint} <code>/sub/</code>. {s.baseUrlEmpty}
+            {s.baseUrlHint} <code>/sub/</code>
           </span>
+          <span class="hint">{s.baseUrlEmpty}</span>
           <FieldError error={e.subscriptionBaseUrl} />
         </label>
         <label>

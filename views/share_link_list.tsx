@@ -6,6 +6,7 @@
 import { raw } from "hono/html";
 import { CopyButton } from "./layout.tsx";
 import { useI18n } from "./i18n.ts";
+import { InboundTypeName } from "./inbound_type.tsx";
 import type { CredentialKind } from "../core/subscriptions/connect_items.ts";
 
 /**
@@ -60,7 +61,10 @@ export function ShareLinkList(props: { items: ShareLinkView[] }) {
       {props.items.map((item) => (
         <details class="share-link" data-tag={item.tag}>
           <summary>
-            <strong>{item.tag}</strong> <span class="muted">{item.type}</span>
+            <strong>{item.tag}</strong>{" "}
+            <span class="muted">
+              <InboundTypeName type={item.type} />
+            </span>
           </summary>
           {item.links.map((link, i) => (
             <div class="share-link-body">

@@ -106,7 +106,7 @@ export function UserLive(props: UserLiveProps) {
             label: (
               <>
                 <span class="truncate" title={row.tag}>{row.tag}</span>{" "}
-                {!row.assigned && <span class="muted">({t.userDetail.unassigned})</span>}
+                {!row.assigned && <span class="muted">{t.userDetail.unassigned}</span>}
               </>
             ),
             uplink: row.uplink,

@@ -251,8 +251,8 @@ export function UserForm(props: UserFormProps) {
                     />
                     <span class="truncate" title={choice.tag}>{choice.tag}</span>
                     {!known.has(choice.tag)
-                      ? <span class="muted">({u.inboundGone})</span>
-                      : !choice.enabled && <span class="muted">({u.inboundDisabled})</span>}
+                      ? <span class="muted">{u.inboundGone}</span>
+                      : !choice.enabled && <span class="muted">{u.inboundDisabled}</span>}
                   </label>
                 ))}
               </div>

@@ -74,7 +74,7 @@ export function ExpiryDate(props: { expiresAt: number | null; now: number; statu
   return (
     <span title={title}>
       <span class={cls}>{f.date(props.expiresAt)}</span>{" "}
-      <span class="muted">({f.relative(props.expiresAt, props.now)})</span>
+      <span class="muted">{t.common.paren(f.relative(props.expiresAt, props.now))}</span>
     </span>
   );
 }

@@ -44,7 +44,7 @@ function InboundBoxes(props: { id: string; inbounds: InboundChoice[]; checked: s
               checked={props.checked.includes(inbound.tag)}
             />
             <span class="truncate" title={inbound.tag}>{inbound.tag}</span>
-            {!inbound.enabled && <span class="muted">({t.userForm.inboundDisabled})</span>}
+            {!inbound.enabled && <span class="muted">{t.userForm.inboundDisabled}</span>}
           </label>
         ))}
       </div>
@@ -165,9 +165,15 @@ export function BatchForm(props: BatchFormProps) {
               {b.orPaste}
               <textarea name="csv" rows={6} spellcheck={false} dir="ltr">{v.csv ?? ""}</textarea>
               <span class="hint">
-                {b.csvLines} <code>name,quota,expiry</code>. {b.csvQuota} <code>10 GB</code>,{" "}
-                <code>500 MB</code>. {b.csvExpiry} <code>2030-12-31</code>. {b.csvHeader}
+                {b.csvLines} <code>name,quota,expiry</code>
               </span>
+              <span class="hint">
+                {b.csvQuota} <code>10 GB</code> <code>500 MB</code>
+              </span>
+              <span class="hint">
+                {b.csvExpiry} <code>2030-12-31</code>
+              </span>
+              <span class="hint">{b.csvHeader}</span>
               <FieldError error={e.csv} />
             </label>
           </>

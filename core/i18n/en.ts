@@ -57,7 +57,7 @@ export const en = {
   layout: {
     skipLink: "Skip to content",
     mainNav: "Main",
-    logOut: "Log out",
+    logOut: (name: string) => `Log out ${name}`,
     offline: "The panel did not answer",
   },
   common: {
@@ -78,6 +78,10 @@ export const en = {
     all: "All",
     /** A time in UTC: `2030-01-02 03:04 UTC`. */
     utc: (time: string) => `${time} UTC`,
+    /** An aside in brackets: `(in 12 days)`. */
+    paren: (text: string) => `(${text})`,
+    /** Between a label and what it says: `Name: …`. */
+    colon: ": ",
   },
   units: {
     bytes: { B: "B", KB: "KB", MB: "MB", GB: "GB", TB: "TB" } satisfies Record<ByteUnit, string>,
@@ -125,8 +129,8 @@ export const en = {
     uplinkAll: "Uplink, all inbounds",
     downlinkAll: "Downlink, all inbounds",
     mode: "Mode",
-    coreKindLive: "user changes apply without restarts",
-    coreKindRestarts: "every change restarts it",
+    coreKindLive: "(user changes apply without restarts)",
+    coreKindRestarts: "(every change restarts it)",
     version: "Version",
     buildTags: "Build tags",
     statsApi: "V2Ray stats API",
@@ -156,7 +160,7 @@ export const en = {
       } since the panel started`,
     lastSeenAt: ", last seen at",
     externalResetsExplained:
-      "Another program on this host used sing-box's stats API. They count from zero again; the bytes since the poll before each reset were not counted.",
+      ". Another program on this host used sing-box's stats API. They count from zero again; the bytes since the poll before each reset were not counted.",
     lastPoll: "Last successful poll",
     pollDuration: "Poll duration",
     countersSeen: "Counters seen",
@@ -167,7 +171,7 @@ export const en = {
     tag: "Tag",
     noTraffic: "No traffic yet",
     recentLog: "Recent sing-box log",
-    allLog: "all",
+    allLog: "(all)",
     noPublicAddress: (n: number, tags: string) =>
       `No public address is set and ${n === 1 ? "inbound" : "inbounds"} ${tags} ${
         n === 1 ? "listens" : "listen"
@@ -301,7 +305,7 @@ export const en = {
     keyFile: "Key file",
     keyFileHint: "Absolute path of its PEM private key",
     generatedCertificate: "Generated certificate:",
-    generatedKey: "key:",
+    generatedKey: "Key:",
     untrusted: "Clients must allow an untrusted certificate.",
     handshakeServerHint: "A real TLS 1.3 site the inbound borrows its handshake from",
     realityServerNameHint: "Empty: the same as the handshake server",
@@ -377,8 +381,8 @@ export const en = {
     } satisfies Record<ResetStrategy, string>,
     noInboundsYet: "None yet;",
     createInbound: "create an inbound to assign it.",
-    inboundGone: "does not exist",
-    inboundDisabled: "disabled",
+    inboundGone: "(does not exist)",
+    inboundDisabled: "(disabled)",
     create: "Create user",
     saveChanges: "Save changes",
   },
@@ -401,7 +405,7 @@ export const en = {
     perInbound: "Traffic per inbound",
     inbound: "Inbound",
     perInboundNone: "No inbounds assigned and no traffic recorded",
-    unassigned: "no longer assigned",
+    unassigned: "(no longer assigned)",
     credentials: "Credentials",
     passwordExplained:
       "Password (Shadowsocks and mixed inbounds take it in another form: see Connect)",
@@ -525,9 +529,8 @@ export const en = {
     csvFile: "CSV file",
     orPaste: "…or paste the lines",
     csvLines: "One user per line:",
-    csvQuota:
-      "Quota: a number and MB, GB or TB (a number alone is GB; empty or 0 is unlimited), e.g.",
-    csvExpiry: "Expiry: a date (UTC), or empty for never, e.g.",
+    csvQuota: "Quota: a number and MB, GB or TB (a number alone is GB; empty or 0 is unlimited):",
+    csvExpiry: "Expiry: a date (UTC), or empty for never:",
     csvHeader: "A first line that starts with “name” is skipped.",
     create: "Create users",
     import: "Import users",
@@ -558,7 +561,7 @@ export const en = {
       publicAddressHint:
         "E.g. vpn.example.com. Share links and profiles use it for every inbound without an address of its own. Empty: the host the subscription is fetched from.",
       baseUrlHint:
-        "E.g. https://sub.example.com: where users reach this panel's subscriptions (through a reverse proxy, say), the part before",
+        "E.g. https://sub.example.com: where users reach this panel (through a reverse proxy, say), the part before",
       baseUrlEmpty: "Empty: the address you use to open this page.",
       updateHint: "How often client apps fetch the subscription again (1–168)",
       submit: "Save subscription settings",
@@ -590,8 +593,7 @@ export const en = {
     },
     tokens: {
       heading: "API tokens",
-      sendHeader: "Send the token with every API request as",
-      apiPaths: "paths under",
+      sendHeader: "Send the token with every request to /api/v1/… as the header",
       shownOnce: "A token is shown once; only its hash is stored.",
       created: (name: string) => `New token “${name}”: copy it now, it is not shown again.`,
       name: "Name",
