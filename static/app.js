@@ -129,7 +129,7 @@ function syncAllBoxes() {
   for (const allBox of document.querySelectorAll("input[data-check-all]")) syncAllBox(allBox);
   for (const counter of document.querySelectorAll("[data-selected-count]")) {
     const n = document.querySelectorAll(counter.dataset.selectedCount + ":checked").length;
-    counter.textContent = String(n);
+    counter.textContent = n.toLocaleString(document.documentElement.lang || undefined);
     counter.closest("[data-when-selected]")?.classList.toggle("has-selection", n > 0);
   }
 }

@@ -114,7 +114,7 @@ Deno.test({
       await page.goto(`${url}/users/${LONG_USER}`);
       await page.focus('#user-form a[href$="/users/' + LONG_USER + '"]');
       await markFocused(page);
-      const value = await selectText(page, "#user-uplink span");
+      const value = await selectText(page, "#user-uplink bdi");
       await refreshes(page, new RegExp(`^/users/${LONG_USER}\\?fragment=live$`), 1);
       await panel.db.updateTable("user_traffic").set({ downlink: 7 * 1024 ** 3 })
         .where("user_id", "=", long).execute();

@@ -118,6 +118,7 @@ const SAME_AS_ENGLISH: Record<Exclude<Locale, "en">, string[]> = {
     "common.utc",
     "common.paren",
     "common.colon",
+    "common.comma",
     "inboundFields.tls",
     "inboundFields.reality",
     "inboundFields.flow",
@@ -537,4 +538,13 @@ Deno.test("POST /settings/language refuses an unknown language and changes nothi
   } finally {
     await p.close();
   }
+});
+
+Deno.test("app.css puts things at the start and end, not left and right, so pages mirror", async () => {
+  const css = await Deno.readTextFile(new URL("../static/app.css", import.meta.url));
+  const physical = css.split("\n").map((line, i) => [i + 1, line] as const).filter(([, line]) =>
+    /^\s*(left|right|margin-(left|right)|padding-(left|right)|border-(left|right)[\w-]*|float)\s*:/
+      .test(line) || /text-align:\s*(left|right)/.test(line)
+  );
+  assertEquals(physical, []);
 });

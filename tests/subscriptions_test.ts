@@ -253,7 +253,10 @@ Deno.test("GET /sub/{token} records each fetch's time and User-Agent; the API an
     assertEquals(last.userAgent, "v2rayNG/1.9.16 x");
     assert(Date.parse(last.at) >= before - 1000);
     const page = await (await p.request("/users/erin")).text();
-    assertMatch(page, /Last subscription update: \d+s ago \(.* UTC\), v2rayNG\/1\.9\.16 x/);
+    assertMatch(
+      page,
+      /Last subscription update: \d+s ago <bdi dir="ltr">\(.* UTC\)<\/bdi>, <bdi>v2rayNG\/1\.9\.16 x<\/bdi>/,
+    );
   });
 });
 

@@ -1,7 +1,6 @@
 /** The inbounds list: a self-refreshing table sorted server-side by tag or traffic. */
 import { Bytes, CsrfField, Layout } from "./layout.tsx";
 import { useI18n } from "./i18n.ts";
-import type { Messages } from "../core/i18n/en.ts";
 import { InboundTypeName } from "./inbound_type.tsx";
 import type { InboundSort, InboundSummary } from "../db/inbounds.ts";
 
@@ -144,7 +143,7 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
       </td>
       <td class="wrap">
         <InboundTypeName type={i.type} />
-        {securityNote(i, t)}
+        <SecurityNote inbound={i} />
       </td>
       <td>
         <bdi dir="ltr">{formatListen(i.listen, i.port)}</bdi>
@@ -197,10 +196,23 @@ function InboundRow(props: { inbound: InboundSummary; sort: InboundSort; csrfTok
   );
 }
 
-function securityNote(i: InboundSummary, t: Messages): string {
-  const s = i.settings;
-  if (s.reality) return " · Reality";
-  if (s.tls) return s.tls.selfSigned ? ` · TLS ${t.common.paren(t.inbounds.selfSigned)}` : " · TLS";
-  if (s.method) return ` · ${s.method}`;
-  return "";
+/** What secures an inbound, after its type: ` · Reality`, ` · TLS (self-signed)`, a method. */
+function SecurityNote(props: { inbound: InboundSummary }) {
+  const { t } = useI18n();
+  const s = props.inbound.settings;
+  if (s.reality) return <>{" · Reality"}</>;
+  if (s.tls) {
+    return s.tls.selfSigned
+      ? <>{` · TLS ${t.common.paren(t.inbounds.selfSigned)}`}</>
+      : <>{" · TLS"}</>;
+  }
+  if (s.method) {
+    return (
+      <>
+        {" · "}
+        <bdi>{s.method}</bdi>
+      </>
+    );
+  }
+  return null;
 }

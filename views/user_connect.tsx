@@ -54,10 +54,17 @@ export function UserConnect(props: UserConnectProps) {
       <QrCode svg={props.urlQrSvg} label={c.subscriptionUrl} id="subscription-qr" />
       <p class="muted" id="last-subscription">
         {last
-          ? c.lastFetch(
-            f.duration((props.now - last.at) / 1000),
-            t.common.utc(f.time(last.at)),
-            last.userAgent,
+          ? (
+            <>
+              {c.lastFetch(f.duration((props.now - last.at) / 1000))}{" "}
+              <bdi dir="ltr">({t.common.utc(f.time(last.at))})</bdi>
+              {last.userAgent && (
+                <>
+                  {t.common.comma}
+                  <bdi>{last.userAgent}</bdi>
+                </>
+              )}
+            </>
           )
           : c.neverFetched}
       </p>

@@ -138,7 +138,7 @@ export function UserDetailPage(props: UserDetailProps) {
       {user.note && (
         <section class="card">
           <h2>{t.userForm.fields.note}</h2>
-          <p id="user-note">{user.note}</p>
+          <p id="user-note" dir="auto">{user.note}</p>
         </section>
       )}
 

@@ -268,6 +268,7 @@ export function UserForm(props: UserFormProps) {
           rows={3}
           maxlength={USER_NOTE_MAX}
           aria-invalid={invalid("note")}
+          dir="auto"
         >
           {values.note}
         </textarea>

@@ -38,7 +38,9 @@ export function BulkBar(props: { csrfToken: string; inboundTags: string[]; resul
         </select>
         <span class="hint" data-shown-by="bulk-scope" data-show-for="selected">
           {b.selectedBefore}
-          <span data-selected-count="#users-table input.row-select" id="bulk-selected">0</span>
+          <span data-selected-count="#users-table input.row-select" id="bulk-selected">
+            {f.count(0)}
+          </span>
           {b.selectedAfter}
         </span>
       </label>

@@ -82,6 +82,8 @@ export const en = {
     paren: (text: string) => `(${text})`,
     /** Between a label and what it says: `Name: …`. */
     colon: ": ",
+    /** Between items of a list: `a, b`. */
+    comma: ", ",
   },
   units: {
     bytes: { B: "B", KB: "KB", MB: "MB", GB: "GB", TB: "TB" } satisfies Record<ByteUnit, string>,
@@ -432,8 +434,7 @@ export const en = {
     subscriptionUrl: "subscription URL",
     qrCode: (what: string) => `QR code: ${what}`,
     linkLabel: (tag: string, n: number) => `${tag} link ${n}`,
-    lastFetch: (ago: string, time: string, userAgent: string) =>
-      `Last subscription update: ${ago} ago (${time})${userAgent ? `, ${userAgent}` : ""}`,
+    lastFetch: (ago: string) => `Last subscription update: ${ago} ago`,
     neverFetched: "The subscription has not been fetched yet.",
     blocked: (reason: string) => `Clients get no server now: ${reason}.`,
     shareLinks: "Share links",

@@ -71,6 +71,7 @@ export const fa: Messages = {
     utc: (time) => `${time} UTC`,
     paren: (text) => `(${text})`,
     colon: ": ",
+    comma: "، ",
   },
   units: {
     bytes: { B: "B", KB: "KB", MB: "MB", GB: "GB", TB: "TB" },
@@ -420,8 +421,7 @@ export const fa: Messages = {
     subscriptionUrl: "لینک اشتراک",
     qrCode: (what) => `کد QR: ${what}`,
     linkLabel: (tag, n) => `لینک ${num(n)} از ${tag}`,
-    lastFetch: (ago, time, userAgent) =>
-      `آخرین به‌روزرسانی اشتراک: ${ago} پیش (${time})${userAgent ? `، ${userAgent}` : ""}`,
+    lastFetch: (ago) => `آخرین به‌روزرسانی اشتراک: ${ago} پیش`,
     neverFetched: "اشتراک هنوز دریافت نشده است.",
     blocked: (reason) => `کلاینت‌ها فعلاً هیچ سروری دریافت نمی‌کنند: ${reason}.`,
     shareLinks: "لینک‌های اتصال",

@@ -91,6 +91,7 @@ export const ru: Messages = {
     utc: (time) => `${time} UTC`,
     paren: (text) => `(${text})`,
     colon: ": ",
+    comma: ", ",
   },
   units: {
     bytes: { B: "Б", KB: "КБ", MB: "МБ", GB: "ГБ", TB: "ТБ" },
@@ -443,8 +444,7 @@ export const ru: Messages = {
     subscriptionUrl: "ссылка подписки",
     qrCode: (what) => `QR-код: ${what}`,
     linkLabel: (tag, n) => `${tag}, ссылка ${n}`,
-    lastFetch: (ago, time, userAgent) =>
-      `Последнее обновление подписки: ${ago} назад (${time})${userAgent ? `, ${userAgent}` : ""}`,
+    lastFetch: (ago) => `Последнее обновление подписки: ${ago} назад`,
     neverFetched: "Подписку ещё ни разу не запрашивали.",
     blocked: (reason) => `Сейчас клиенты не получают ни одного сервера: ${reason}.`,
     shareLinks: "Ссылки для подключения",

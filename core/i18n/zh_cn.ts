@@ -71,6 +71,7 @@ export const zhCN: Messages = {
     utc: (time) => `${time} UTC`,
     paren: (text) => `（${text}）`,
     colon: "：",
+    comma: "，",
   },
   units: {
     bytes: { B: "B", KB: "KB", MB: "MB", GB: "GB", TB: "TB" },
@@ -404,8 +405,7 @@ export const zhCN: Messages = {
     subscriptionUrl: "订阅链接",
     qrCode: (what) => `二维码：${what}`,
     linkLabel: (tag, n) => `${tag} 的第 ${n} 个链接`,
-    lastFetch: (ago, time, userAgent) =>
-      `上次更新订阅：${ago}前（${time}）${userAgent ? `，${userAgent}` : ""}`,
+    lastFetch: (ago) => `上次更新订阅：${ago}前`,
     neverFetched: "订阅还从未被获取过。",
     blocked: (reason) => `客户端目前拿不到任何服务器：${reason}。`,
     shareLinks: "分享链接",

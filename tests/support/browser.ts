@@ -71,11 +71,17 @@ export function servePanel(panel: Pick<TestPanel, "app">) {
  */
 export async function newContext(
   browser: Browser,
-  options: { viewport: { width: number; height: number }; colorScheme?: "light" | "dark" },
+  options: {
+    viewport: { width: number; height: number };
+    colorScheme?: "light" | "dark";
+    /** The browser's language (its Accept-Language), e.g. "fa-IR". */
+    locale?: string;
+  },
 ): Promise<{ context: BrowserContext; violations: string[] }> {
   const context = await browser.newContext({
     viewport: options.viewport,
     colorScheme: options.colorScheme ?? "light",
+    locale: options.locale,
   });
   const violations: string[] = [];
   await context.exposeBinding("__reportCsp", (_source, text: string) => void violations.push(text));
@@ -128,11 +134,13 @@ export async function logIn(page: Page, url: string): Promise<void> {
   await page.waitForURL(`${url}/`);
 }
 
-/** Saves a full-page screenshot under `test-artifacts/screenshots/`. */
-export async function screenshot(page: Page, name: string): Promise<void> {
-  await Deno.mkdir(SCREENSHOT_DIR, { recursive: true });
+/** Saves a full-page screenshot under `test-artifacts/screenshots/` (or `dir`); its path. */
+export async function screenshot(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<string> {
+  await Deno.mkdir(dir, { recursive: true });
+  const path = `${dir.replace(/\/?$/, "/")}${name}.png`;
   // caret "initial": hiding the caret would give inputs a style attribute behind the page's back.
-  await page.screenshot({ path: `${SCREENSHOT_DIR}${name}.png`, fullPage: true, caret: "initial" });
+  await page.screenshot({ path, fullPage: true, caret: "initial" });
+  return path;
 }
 
 /** How much wider than the viewport the page is (0: it fits). */
