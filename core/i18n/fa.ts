@@ -7,9 +7,11 @@ import type { Messages } from "./en.ts";
 import type { FileProblem } from "../tls_pair.ts";
 import { intlFor } from "./intl.ts";
 
-const { num } = intlFor("fa");
+const { num, plural } = intlFor("fa");
 
 const users = (n: number) => `${num(n)} کاربر`;
+/** A verb after a number of people: singular for one, plural otherwise ("شد" / "شدند"). */
+const verb = (n: number, one: string, many: string) => plural(n, { one, other: many });
 
 function fileProblem(problem: FileProblem, detail: string): string {
   switch (problem) {
@@ -127,9 +129,9 @@ export const fa: Messages = {
     statsApiPresent: "موجود",
     statsApiMissing: "موجود نیست (ترافیک شمرده نمی‌شود)",
     uptime: "مدت کارکرد",
-    restarts: "راه‌اندازی مجدد پس از خرابی",
+    restarts: "دفعات راه‌اندازی مجدد پس از خرابی",
     binary: "فایل اجرایی",
-    blockedUsers: "کاربران مسدود در این لحظه",
+    blockedUsers: "کاربران مسدودشده در این لحظه",
     configRefused: "sing-box پیکربندی را نپذیرفت:",
     lastError: "آخرین خطا:",
     failedInbounds: (n) =>
@@ -148,7 +150,7 @@ export const fa: Messages = {
       `شمارنده‌های ترافیک از بیرون صفر شده‌اند: ${num(n)} شمارنده از زمان شروع پنل`,
     lastSeenAt: "، آخرین بار در",
     externalResetsExplained:
-      ". برنامهٔ دیگری روی این سرور از API آمار sing-box استفاده کرده است. این شمارنده‌ها دوباره از صفر می‌شمارند؛ ترافیک بین آخرین دریافت آمار و هر بار صفر شدن شمرده نشد.",
+      ". برنامهٔ دیگری روی این سرور از API آمار sing-box استفاده کرده است. این شمارنده‌ها دوباره از صفر می‌شمارند؛ ترافیک میان دریافت قبلی آمار و هر بار صفر شدن شمرده نشده است.",
     lastPoll: "آخرین دریافت موفق آمار",
     pollDuration: "مدت دریافت آمار",
     countersSeen: "شمارنده‌های دیده‌شده",
@@ -189,7 +191,7 @@ export const fa: Messages = {
     text: "متن",
     order: "ترتیب",
     newest: "اول جدیدترین",
-    oldestFollow: "اول قدیمی‌ترین (دنبال کردن انتها)",
+    oldestFollow: "اول قدیمی‌ترین (دنبال کردن خط‌های تازه)",
     filter: "فیلتر",
     kept: (n, order) =>
       `${num(n)} خط، ${order === "newest" ? "اول جدیدترین" : "اول قدیمی‌ترین"} (تا ${
@@ -197,7 +199,7 @@ export const fa: Messages = {
       } خط نگه داشته می‌شود)`,
     matching: (n, of) => `${num(n)} خط از ${num(of)} خط مطابقت دارد`,
     noLines: "هنوز لاگی نیست",
-    noMatch: "هیچ خطی با فیلتر جور نیست",
+    noMatch: "هیچ خطی با فیلتر مطابقت ندارد",
   },
   inbounds: {
     new: "اینباند جدید",
@@ -314,7 +316,7 @@ export const fa: Messages = {
     addMany: "افزودن گروهی",
     back: "→ کاربران",
     count: users,
-    created: (n) => `${users(n)} ساخته شد.`,
+    created: (n) => `${users(n)} ساخته ${verb(n, "شد", "شدند")}.`,
     pages: "صفحه‌ها",
     previous: "→ قبلی",
     next: "بعدی ←",
@@ -322,8 +324,8 @@ export const fa: Messages = {
     filterByStatus: "فیلتر بر اساس وضعیت",
     all: "همه",
     noneWithStatusMatch: (status, search) =>
-      `هیچ کاربری با وضعیت «${status}» با «${search}» جور نیست`,
-    noneMatch: (search) => `هیچ کاربری با «${search}» جور نیست`,
+      `هیچ کاربری با وضعیت «${status}» و عبارت «${search}» پیدا نشد`,
+    noneMatch: (search) => `هیچ کاربری با «${search}» پیدا نشد`,
     noneWithStatus: (status) => `هیچ کاربری با وضعیت «${status}» نیست`,
     noneOnPage: "در این صفحه کاربری نیست",
     none: "هنوز کاربری نیست",
@@ -450,7 +452,7 @@ export const fa: Messages = {
     label: "عملیات گروهی",
     applyTo: "اعمال روی",
     selectedUsers: "کاربران انتخاب‌شده",
-    matchingUsers: "همهٔ کاربرانی که با فیلتر جورند",
+    matchingUsers: "همهٔ کاربرانی که با فیلتر مطابقت دارند",
     selectedBefore: "",
     selectedAfter: " انتخاب شده",
     action: "عملیات",
@@ -470,23 +472,39 @@ export const fa: Messages = {
     unit: "واحد",
     apply: "اعمال",
     done: {
-      enable: (n) => `${users(n)} فعال شد.`,
-      disable: (n) => `${users(n)} غیرفعال شد.`,
+      enable: (n) => `${users(n)} فعال ${verb(n, "شد", "شدند")}.`,
+      disable: (n) => `${users(n)} غیرفعال ${verb(n, "شد", "شدند")}.`,
       resetTraffic: (n) => `ترافیک ${users(n)} صفر شد.`,
       extendExpiry: (n) => `انقضای ${users(n)} تمدید شد.`,
       addQuota: (n) => `به حجم ${users(n)} افزوده شد.`,
       assignInbound: (n) => `اینباند به ${users(n)} اختصاص داده شد.`,
       unassignInbound: (n) => `اینباند از ${users(n)} برداشته شد.`,
-      delete: (n) => `${users(n)} حذف شد.`,
+      delete: (n) => `${users(n)} حذف ${verb(n, "شد", "شدند")}.`,
     },
     unchanged: {
-      enable: (n) => `${users(n)} تغییری نکرد: از قبل فعال بود.`,
-      disable: (n) => `${users(n)} تغییری نکرد: از قبل غیرفعال بود.`,
+      enable: (n) =>
+        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: از قبل فعال ${
+          verb(n, "بود", "بودند")
+        }.`,
+      disable: (n) =>
+        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: از قبل غیرفعال ${
+          verb(n, "بود", "بودند")
+        }.`,
       resetTraffic: null,
-      extendExpiry: (n) => `${users(n)} تغییری نکرد: انقضا ندارد.`,
-      addQuota: (n) => `${users(n)} تغییری نکرد: حجم نامحدود است.`,
-      assignInbound: (n) => `${users(n)} تغییری نکرد: از قبل این اینباند را داشت.`,
-      unassignInbound: (n) => `${users(n)} تغییری نکرد: این اینباند را نداشت.`,
+      extendExpiry: (n) =>
+        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: انقضا ${
+          verb(n, "ندارد", "ندارند")
+        }.`,
+      addQuota: (n) =>
+        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: حجمشان نامحدود است.`,
+      assignInbound: (n) =>
+        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: از قبل این اینباند را ${
+          verb(n, "داشت", "داشتند")
+        }.`,
+      unassignInbound: (n) =>
+        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: این اینباند را ${
+          verb(n, "نداشت", "نداشتند")
+        }.`,
       delete: null,
     },
     notApplied: "عملیات گروهی انجام نشد",
@@ -532,7 +550,7 @@ export const fa: Messages = {
       profileUpdateHours: "فاصلهٔ به‌روزرسانی پروفایل (ساعت)",
       nearQuotaPercent: "آستانهٔ «نزدیک به اتمام حجم»",
       expiringDays: "آستانهٔ «نزدیک به انقضا»",
-      allowPrivateEgress: "اجازهٔ دسترسی کاربران پراکسی به شبکه‌های خصوصی",
+      allowPrivateEgress: "اجازه به کاربران پراکسی برای دسترسی به شبکه‌های خصوصی",
     },
     language: {
       label: "زبان پنل",
@@ -639,7 +657,7 @@ export const fa: Messages = {
       `نام نباید «${separator}» داشته باشد: sing-box آن را در نام شمارنده‌ها به کار می‌برد`,
     nameHasPairSeparator: (separator) =>
       `نام نباید «${separator}» داشته باشد: این نویسه کاربر و اینباند را در نام آمارها جدا می‌کند`,
-    nameHasWhitespace: "نام نباید فاصله یا نویسهٔ سفید دیگری داشته باشد",
+    nameHasWhitespace: "نام نباید فاصله یا هیچ نویسهٔ فاصله‌گذار دیگری داشته باشد",
     nameTooLong: (max, length) =>
       `نام حداکثر ${num(max)} نویسه می‌تواند باشد (اکنون ${num(length)} نویسه است)`,
     nameBadCharacter: (character) =>
@@ -681,7 +699,7 @@ export const fa: Messages = {
     chooseAction: "یک عملیات انتخاب کنید",
     bulkAction: (value) => `عملیات «${value}» نامعتبر است`,
     chooseInbound: "یک اینباند انتخاب کنید",
-    selectUsers: "دست‌کم یک کاربر انتخاب کنید، یا همهٔ کاربرانی را که با فیلتر جورند",
+    selectUsers: "دست‌کم یک کاربر انتخاب کنید، یا همهٔ کاربرانی را که با فیلتر مطابقت دارند",
     badSelection: "کاربران انتخاب‌شده نامعتبرند",
     quotaToAddZero: "حجم افزودنی باید بیشتر از ۰ باشد",
     selectionGone: (n) =>
@@ -689,8 +707,8 @@ export const fa: Messages = {
         num(n)
       } کاربر از کاربران انتخاب‌شده دیگر وجود ندارند؛ صفحه را دوباره بارگذاری کنید و دوباره تلاش کنید`,
     someSelectedGone: "برخی از کاربران انتخاب‌شده دیگر وجود ندارند",
-    noMatch: "هیچ کاربری با فیلتر جور نیست",
-    noMatchShort: "هیچ کاربری جور نیست",
+    noMatch: "هیچ کاربری با فیلتر مطابقت ندارد",
+    noMatchShort: "هیچ کاربری پیدا نشد",
     firstNumber: "شمارهٔ نخست باید عددی صحیح از ۰ به بالا باشد",
     prefixRequired: "پیشوند لازم است",
     prefixNames: (example, problem) => `نام‌هایی مانند «${example}» معتبر نیستند: ${problem}`,

@@ -67,7 +67,7 @@ export const ru: Messages = {
     settings: "Настройки",
   },
   layout: {
-    skipLink: "К содержимому",
+    skipLink: "Перейти к содержимому",
     mainNav: "Главное меню",
     logOut: (name) => `Выйти (${name})`,
     offline: "Панель не отвечает",
@@ -115,7 +115,7 @@ export const ru: Messages = {
     running: "работает",
     starting: "запускается",
     stopped: "остановлен",
-    crashed: "упал",
+    crashed: "сбой",
     missing: "не найден",
   },
   statsStates: {
@@ -211,13 +211,13 @@ export const ru: Messages = {
     text: "Текст",
     order: "Порядок",
     newest: "сначала новые",
-    oldestFollow: "сначала старые (следить за концом)",
+    oldestFollow: "сначала старые (с прокруткой к новым)",
     filter: "Фильтр",
     kept: (n, order) =>
       `${count(n, { one: "строка", few: "строки", many: "строк", other: "строки" })}, ${
         order === "newest" ? "сначала новые" : "сначала старые"
       } (хранится до 500)`,
-    matching: (n, of) => `Подходит ${num(n)} из ${num(of)}`,
+    matching: (n, of) => `Подходят строк: ${num(n)} из ${num(of)}`,
     noLines: "Записей в логе пока нет",
     noMatch: "Под фильтр ничего не подходит",
   },
@@ -604,13 +604,13 @@ export const ru: Messages = {
     },
     tokens: {
       heading: "API-токены",
-      sendHeader: "Передавайте токен в каждом запросе к /api/v1/… в заголовке",
+      sendHeader: "Передавайте токен в каждом запросе к /api/v1/… в заголовке:",
       shownOnce: "Токен показывается один раз; хранится только его хеш.",
       created: (name) =>
         `Новый токен «${name}»: скопируйте его сейчас, он больше не будет показан.`,
       name: "Название",
       createdAt: "Создан",
-      lastUsed: "Использован",
+      lastUsed: "Последнее использование",
       none: "Токенов пока нет",
       revokeConfirm: (name) => `Отозвать токен «${name}»?`,
       revoke: "Отозвать",
