@@ -23,7 +23,12 @@ if (!(await new Deno.Command("wrk", { args: ["--version"] }).output().catch(() =
 /** The panel's process, driven one JSON command at a time (see bench/panel_process.ts). */
 function panelProcess() {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--v8-flags=--expose-gc", `${root}bench/panel_process.ts`],
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc,--max-semi-space-size=2",
+      `${root}bench/panel_process.ts`,
+    ],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

@@ -23,7 +23,12 @@ async function findBinary(script: string): Promise<string | null> {
 /** A panel process of bench/panel_process.ts, driven one command at a time. */
 function panelProcess() {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--v8-flags=--expose-gc", `${root}bench/panel_process.ts`],
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc,--max-semi-space-size=2",
+      `${root}bench/panel_process.ts`,
+    ],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",

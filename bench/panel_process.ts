@@ -153,6 +153,9 @@ for await (const chunk of lines) {
     } catch (e) {
       reply = { error: (e as Error).stack ?? String(e) };
     }
+    const heap = Deno.memoryUsage();
+    reply.mainHeapMb = Math.round(heap.heapUsed / MB);
+    reply.mainExternalMb = Math.round(heap.external / MB);
     console.log(JSON.stringify(reply));
   }
 }
