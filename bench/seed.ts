@@ -182,11 +182,12 @@ export async function startFakeCore(namesFile: string) {
   const ports = JSON.parse((await reader.read()).value!) as { grpc: string; http: number };
   return {
     grpc: ports.grpc,
-    /** Every counter of `share` of the users grows. */
-    async bump(share: number) {
-      await (await fetch(`http://127.0.0.1:${ports.http}/bump?share=${share}`, {
+    /** Every counter of `share` of the users grows; answers how many counters there are. */
+    async bump(share: number): Promise<number> {
+      const res = await fetch(`http://127.0.0.1:${ports.http}/bump?share=${share}`, {
         method: "POST",
-      })).json();
+      });
+      return ((await res.json()) as { counters: number }).counters;
     },
     async stop() {
       // Deno's HTTP/2 server may abort on the client's GOAWAY (an nghttp2 assertion), a
