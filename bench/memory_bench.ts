@@ -8,10 +8,7 @@
  *
  *   deno run --allow-all bench/memory_bench.ts [users=100000]
  */
-import { openDatabase } from "../db/database.ts";
-import { pairStatName } from "../core/stats/stats_names.ts";
-import { replaceStatTargets } from "../db/traffic.ts";
-import { seededRandom, seedInbounds, seedUsers } from "./seed.ts";
+import { seedScale, startFakeCore } from "./seed.ts";
 
 const USERS = Number(Deno.args[0] ?? 100_000);
 const root = new URL("..", import.meta.url).pathname;
@@ -26,7 +23,12 @@ async function findBinary(script: string): Promise<string | null> {
 /** A panel process of bench/panel_process.ts, driven one command at a time. */
 function panelProcess() {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--v8-flags=--expose-gc", `${root}bench/panel_process.ts`],
+    args: [
+      "run",
+      "--allow-all",
+      "--v8-flags=--expose-gc,--max-semi-space-size=2",
+      `${root}bench/panel_process.ts`,
+    ],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -58,46 +60,14 @@ function panelProcess() {
 }
 
 const dataDir = await Deno.makeTempDir({ prefix: "singdeck-memory-" });
-const dbUrl = `file:${dataDir}/singdeck.db`;
-const db = await openDatabase(dbUrl);
-const tags = ["vless-in", "trojan-in", "hy2-in"];
-const inboundIds = await seedInbounds(db, tags);
-await seedUsers(db, USERS, inboundIds, seededRandom(7));
-// Real ports and settings for the real cores: three vless inbounds on loopback.
-for (const [i, id] of inboundIds.entries()) {
-  await db.updateTable("inbounds").set({
-    listen: "127.0.0.1",
-    port: 40000 + i * 7 + (Date.now() % 5),
-  })
-    .where("id", "=", id).execute();
-}
-const pairs = await db.selectFrom("user_inbounds").innerJoin("users", "users.id", "user_id")
-  .innerJoin("inbounds", "inbounds.id", "inbound_id")
-  .select(["users.id as userId", "users.name", "inbounds.id as inboundId", "inbounds.tag"])
-  .execute();
-const names = pairs.map((p) => pairStatName(p.name, p.tag));
-await replaceStatTargets(db, {
-  pairs: new Map(pairs.map((p, i) => [names[i], { userId: p.userId, inboundId: p.inboundId }])),
-  inbounds: new Map(tags.map((t, i) => [t, inboundIds[i]])),
-});
-await db.destroy();
-await Deno.writeTextFile(`${dataDir}/names.json`, JSON.stringify({ names, tags }));
+const { dbUrl, namesFile, pairs } = await seedScale(dataDir, USERS);
+const fake = await startFakeCore(namesFile);
+const bump = (share: number) => fake.bump(share);
 
-const fake = new Deno.Command(Deno.execPath(), {
-  args: ["run", "--allow-all", `${root}bench/fake_core.ts`, `${dataDir}/names.json`],
-  stdout: "piped",
-  stderr: "inherit",
-}).spawn();
-const fakeReader = fake.stdout.pipeThrough(new TextDecoderStream()).getReader();
-const ports = JSON.parse((await fakeReader.read()).value!);
-const bump = async (share: number) =>
-  await (await fetch(`http://127.0.0.1:${ports.http}/bump?share=${share}`, { method: "POST" }))
-    .json();
-
-console.error(`${USERS} users, ${names.length} pairs seeded; measuring polls`);
+console.error(`${USERS} users, ${pairs} pairs seeded; measuring polls`);
 const panel = panelProcess();
 const rows: string[] = [];
-const init = await panel.send({ cmd: "init", dbUrl, dataDir, stats: ports.grpc });
+const init = await panel.send({ cmd: "init", dbUrl, dataDir, stats: fake.grpc });
 rows.push(`| started (web app, poll worker, targets loaded) | ${init.rssMb} MB | | |`);
 await bump(1);
 const first = await panel.send({ cmd: "poll" });
@@ -116,12 +86,7 @@ for (const share of [1, 1, 1, 0.1, 0.1, 0.1]) {
 const idle = await panel.send({ cmd: "idle", ms: 5000 });
 rows.push(`| idle 5 s after the polls | ${idle.rssMb} MB | ${idle.peakMb} MB | |`);
 await panel.close();
-// Deno's HTTP/2 server may abort on the client's GOAWAY (an nghttp2 assertion), a fault of
-// the fake core's runtime only: the real cores are Go. Its numbers are in by then.
-try {
-  fake.kill();
-} catch { /* already ended */ }
-await fake.status;
+await fake.stop();
 
 const applies: string[] = [];
 for (

@@ -5,13 +5,15 @@
  * resident memory (VmRSS of /proc/self/status: every thread and isolate) sampled while
  * the command ran.
  *
- *   {"cmd":"init","dbUrl":"file:…","stats":"127.0.0.1:p","dataDir":"…"}  (no "stats": no poll worker)
+ *   {"cmd":"init","dbUrl":"file:…","stats":"127.0.0.1:p","dataDir":"…","apiToken":"…",
+ *    "adminPassword":"…"}  (no "stats": no poll worker); answers the web app's port
  *   {"cmd":"poll"}            one poll of the fake core's counters
  *   {"cmd":"idle","ms":3000}  nothing, for the steady figure
  *   {"cmd":"apply","binary":"…"}  CoreService: start the core on the whole config, then
  *                                 apply it again as a global change, then stop
  */
 import { createApp } from "../app.tsx";
+import { ensureAdmin } from "../core/auth/admin_auth.ts";
 import { parseConfig } from "../core/config.ts";
 import { Mutex } from "../core/mutex.ts";
 import { idleServices } from "../core/services.ts";
@@ -51,10 +53,15 @@ async function handle(cmd: Record<string, unknown>): Promise<Record<string, unkn
       dbUrl = cmd.dbUrl as string;
       dataDir = cmd.dataDir as string;
       db = await openDatabase(dbUrl);
-      const config = parseConfig([], { SINGDECK_DATA_DIR: dataDir });
+      const config = parseConfig([], {
+        SINGDECK_DATA_DIR: dataDir,
+        SINGDECK_API_TOKEN: (cmd.apiToken as string | undefined) ?? "",
+      });
+      if (cmd.adminPassword) await ensureAdmin(db, cmd.adminPassword as string, Date.now());
       const app = createApp({ db, config, services: idleServices() });
-      Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
-      if (!cmd.stats) return { rssMb: Math.round(rss() / MB) };
+      const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, app.fetch);
+      const port = server.addr.port;
+      if (!cmd.stats) return { port, rssMb: Math.round(rss() / MB) };
       const runId = await insertCoreRun(db, {
         startedAt: Date.now(),
         reason: "bench",
@@ -74,7 +81,7 @@ async function handle(cmd: Record<string, unknown>): Promise<Record<string, unkn
         log: () => {},
       });
       await poller.reloadTargets();
-      return { rssMb: Math.round(rss() / MB) };
+      return { port, rssMb: Math.round(rss() / MB) };
     }
     case "poll": {
       const m = await measured(() => poller!.pollNow());
@@ -146,6 +153,9 @@ for await (const chunk of lines) {
     } catch (e) {
       reply = { error: (e as Error).stack ?? String(e) };
     }
+    const heap = Deno.memoryUsage();
+    reply.mainHeapMb = Math.round(heap.heapUsed / MB);
+    reply.mainExternalMb = Math.round(heap.external / MB);
     console.log(JSON.stringify(reply));
   }
 }

@@ -1,6 +1,7 @@
 /**
- * Poll benchmark, the panel's own path: a fake StatsService in another thread (so its
- * encoding costs the panel nothing, as with a real core) serving 2 counters per user
+ * Poll benchmark, the panel's own path: a fake StatsService in another process
+ * (bench/fake_core.ts, so its encoding costs the panel nothing, as with a real core)
+ * serving 2 counters per user
  * (100k users → 200,000 counters) plus inbound and outbound counters; the poll worker
  * (core/stats/worker_poller.ts) with its own connection to a real libSQL file. Reports, as
  * medians of several rounds:
@@ -13,7 +14,7 @@
  *   while polls run (timers every 2 ms and a client asking `/healthz` in a loop);
  * - the process's RSS before, at its highest during, and after the polls.
  *
- *   deno run --allow-all bench/poll_bench.ts [sizes...]   # default 1000 10000 100000
+ *   deno run --allow-all --v8-flags=--expose-gc,--max-semi-space-size=2 bench/poll_bench.ts [sizes...]
  */
 import { openDatabase } from "../db/database.ts";
 import { applyStatsDeltas, insertCoreRun, replaceStatTargets } from "../db/traffic.ts";
@@ -22,7 +23,7 @@ import { Mutex } from "../core/mutex.ts";
 import { WorkerPoller } from "../core/stats/worker_poller.ts";
 import { StatsClient } from "../core/stats/stats_client.ts";
 import { pairStatName } from "../core/stats/stats_names.ts";
-import { seededRandom, seedInbounds, seedUsers } from "./seed.ts";
+import { seededRandom, seedInbounds, seedUsers, startFakeCore } from "./seed.ts";
 
 const ROUNDS = 5;
 const MB = 1024 * 1024;
@@ -95,20 +96,17 @@ async function benchSize(n: number) {
     apiListen: "127.0.0.1:0",
   });
 
-  const stats = new Worker(new URL("./stats_server_worker.ts", import.meta.url), {
-    type: "module",
-  });
-  const ask = (message: unknown) =>
-    new Promise<{ address?: string; counters: number }>((resolve) => {
-      stats.onmessage = (e) => resolve(e.data);
-      stats.postMessage(message);
-    });
-  const { address } = await ask({ type: "start", names, tags });
+  // The fake core in its own process, as a real core would be (and Deno's HTTP/2 server,
+  // which may abort on a client's GOAWAY, takes only that process down).
+  const namesFile = `${dir}/names.json`;
+  await Deno.writeTextFile(namesFile, JSON.stringify({ names, tags }));
+  const fake = await startFakeCore(namesFile);
+  const address = fake.grpc;
   const rssBefore = Deno.memoryUsage().rss;
   const poller = new WorkerPoller({
     db,
     dbUrl,
-    core: { current: () => ({ runId, apiListen: address!, pid: null }), runReplaced() {} },
+    core: { current: () => ({ runId, apiListen: address, pid: null }), runReplaced() {} },
     lock: new Mutex(),
     intervalMs: 3_600_000,
     deadlineMs: 120_000,
@@ -122,27 +120,30 @@ async function benchSize(n: number) {
     return { ms: performance.now() - t0, write: status.lastPollPhasesMs?.write ?? 0 };
   };
 
-  await ask({ type: "bump", share: 1 });
+  await fake.bump(1);
   await poll(); // the first poll: loads targets and cursors, counts full values
   const pollMs: number[] = [], writeMs: number[] = [], rawMs: number[] = [];
   const typicalMs: number[] = [], firstMs: number[] = [];
   let stall = 0, healthz = 0, rssPeak = 0;
   const watch = async (fn: () => Promise<void>) => {
+    // The raw write's numbers are this thread's garbage, not the panel's: collect them
+    // before measuring the main thread's stalls (run with the panel's --expose-gc).
+    (globalThis as { gc?: () => void }).gc?.();
     const w = await watched(fn);
     stall = Math.max(stall, w.stall);
     healthz = Math.max(healthz, w.healthz);
     rssPeak = Math.max(rssPeak, w.rss);
   };
-  const client = new StatsClient(address!, { deadlineMs: 120_000 });
+  const client = new StatsClient(address, { deadlineMs: 120_000 });
   for (let round = 0; round < ROUNDS; round++) {
-    await ask({ type: "bump", share: 1 });
+    await fake.bump(1);
     await watch(async () => {
       const p = await poll();
       pollMs.push(p.ms);
       writeMs.push(p.write);
     });
     // The same database work alone, on this thread: deltas of every user, pair, cursor.
-    await ask({ type: "bump", share: 1 });
+    await fake.bump(1);
     const numbers = new Map(await client.queryCounters());
     const cursors = new Map(
       [...numbers].map(([k, v]) => [k, { runId, value: Math.max(0, v - 1000) }]),
@@ -155,7 +156,7 @@ async function benchSize(n: number) {
     await poll(); // catch the poller's cursors up with the bump
   }
   for (let round = 0; round < ROUNDS; round++) {
-    await ask({ type: "bump", share: 0.1 });
+    await fake.bump(0.1);
     await watch(async () => void typicalMs.push((await poll()).ms));
   }
   for (let round = 0; round < 3; round++) {
@@ -165,7 +166,7 @@ async function benchSize(n: number) {
   const rssAfter = Deno.memoryUsage().rss;
   const result = {
     users: n,
-    counters: (await ask({ type: "bump", share: 0 })).counters,
+    counters: await fake.bump(0),
     seedMs,
     pollMs: median(pollMs),
     writeMs: median(writeMs),
@@ -178,8 +179,7 @@ async function benchSize(n: number) {
   };
   client.close();
   await poller.close();
-  await ask({ type: "close" });
-  stats.terminate();
+  await fake.stop();
   await db.destroy();
   await Deno.remove(dir, { recursive: true });
   return result;

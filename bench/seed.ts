@@ -4,7 +4,9 @@
  * trying the UI with a realistic amount of data.
  */
 import { sql } from "kysely";
-import type { Db } from "../db/database.ts";
+import { type Db, openDatabase } from "../db/database.ts";
+import { pairStatName } from "../core/stats/stats_names.ts";
+import { replaceStatTargets } from "../db/traffic.ts";
 import type { NewUserRow } from "../db/schema.ts";
 import { RESET_STRATEGIES } from "../core/model.ts";
 import { UNSET_HASH_PREFIX } from "../core/subscriptions/sub_tokens.ts";
@@ -128,4 +130,72 @@ export async function seedUsers(
       }
     }
   });
+}
+
+/**
+ * A data dir at scale for the benchmarks that run a panel against the fake core: `users`
+ * users over three inbounds on loopback, stats targets for every assignment, and
+ * `names.json` (`{ names, tags }`) for bench/fake_core.ts.
+ */
+export async function seedScale(
+  dataDir: string,
+  users: number,
+): Promise<{ dbUrl: string; namesFile: string; pairs: number }> {
+  const dbUrl = `file:${dataDir}/singdeck.db`;
+  const db = await openDatabase(dbUrl);
+  try {
+    const tags = ["vless-in", "trojan-in", "hy2-in"];
+    const inboundIds = await seedInbounds(db, tags);
+    await seedUsers(db, users, inboundIds, seededRandom(7));
+    for (const [i, id] of inboundIds.entries()) {
+      await db.updateTable("inbounds").set({
+        listen: "127.0.0.1",
+        port: 40000 + i * 7 + (Date.now() % 5),
+      }).where("id", "=", id).execute();
+    }
+    const pairs = await db.selectFrom("user_inbounds")
+      .innerJoin("users", "users.id", "user_id")
+      .innerJoin("inbounds", "inbounds.id", "inbound_id")
+      .select(["users.id as userId", "users.name", "inbounds.id as inboundId", "inbounds.tag"])
+      .execute();
+    const names = pairs.map((p) => pairStatName(p.name, p.tag));
+    await replaceStatTargets(db, {
+      pairs: new Map(pairs.map((p, i) => [names[i], { userId: p.userId, inboundId: p.inboundId }])),
+      inbounds: new Map(tags.map((t, i) => [t, inboundIds[i]])),
+    });
+    const namesFile = `${dataDir}/names.json`;
+    await Deno.writeTextFile(namesFile, JSON.stringify({ names, tags }));
+    return { dbUrl, namesFile, pairs: names.length };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Starts bench/fake_core.ts over `namesFile`; its stats address and control port. */
+export async function startFakeCore(namesFile: string) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", new URL("./fake_core.ts", import.meta.url).pathname, namesFile],
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const ports = JSON.parse((await reader.read()).value!) as { grpc: string; http: number };
+  return {
+    grpc: ports.grpc,
+    /** Every counter of `share` of the users grows; answers how many counters there are. */
+    async bump(share: number): Promise<number> {
+      const res = await fetch(`http://127.0.0.1:${ports.http}/bump?share=${share}`, {
+        method: "POST",
+      });
+      return ((await res.json()) as { counters: number }).counters;
+    },
+    async stop() {
+      // Deno's HTTP/2 server may abort on the client's GOAWAY (an nghttp2 assertion), a
+      // fault of the fake core's runtime only: the real cores are Go.
+      try {
+        child.kill();
+      } catch { /* already ended */ }
+      await child.status;
+    },
+  };
 }

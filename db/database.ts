@@ -29,7 +29,7 @@ function isRead(stmt: InStatement): boolean {
  * the writer). Code must never write through the database while holding one of its own
  * transactions open; use the transaction.
  */
-function serializeWrites(client: Client, lock: Mutex): Client {
+function serializeWrites(client: Client, lock: WriteLock): Client {
   const wrapTransaction = (tx: Transaction, release: () => void): Transaction => {
     let released = false;
     const done = () => {
@@ -92,7 +92,44 @@ function serializeWrites(client: Client, lock: Mutex): Client {
   });
 }
 
-const writeLocks = new WeakMap<Db, Mutex>();
+/**
+ * The in-process write lock of a local database. It counts the times a holder released
+ * it: every write statement and transaction of this process, and every write of the poll
+ * worker (which writes while `holdWrites` holds it), so an unchanged count means unchanged
+ * data for reads that db/read_cache.ts keeps.
+ */
+class WriteLock {
+  readonly #mutex = new Mutex();
+  generation = 0;
+
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return this.#mutex.run(async () => {
+      try {
+        return await fn();
+      } finally {
+        this.generation++;
+      }
+    });
+  }
+
+  async acquire(): Promise<() => void> {
+    const release = await this.#mutex.acquire();
+    return () => {
+      this.generation++;
+      release();
+    };
+  }
+}
+
+const writeLocks = new WeakMap<Db, WriteLock>();
+
+/**
+ * How many writes this process let through to a local database (its own and its poll
+ * worker's) so far; null for a remote database, whose writers the process cannot see.
+ */
+export function writeGeneration(db: Db): number | null {
+  return writeLocks.get(db)?.generation ?? null;
+}
 
 /**
  * Holds this process's write lock of a local database until the returned function is
@@ -147,7 +184,7 @@ export async function openDatabase(url: string, authToken?: string): Promise<Db>
   if (file) await restrictDatabaseFile(file);
   // `@libsql/client/node`: its web entry cannot open local files under Deno.
   const raw = createClient({ url, authToken, timeout: 5000 });
-  const writeLock = new Mutex();
+  const writeLock = new WriteLock();
   const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw, writeLock);
   // The dialect's driver closes the client (and so `raw`) with the Kysely instance.
   const db = new Kysely<Database>({ dialect: new LibsqlDialect(client) });

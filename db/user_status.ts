@@ -12,6 +12,8 @@
  */
 import { type Kysely, type RawBuilder, sql, type Transaction } from "kysely";
 import type { Database } from "./schema.ts";
+import type { Db } from "./database.ts";
+import { cachedRead } from "./read_cache.ts";
 import { USER_STATUSES, type UserStatus } from "../core/model.ts";
 import { DAY_MS, type StatusThresholds } from "../core/users/user_status.ts";
 
@@ -95,4 +97,32 @@ export async function countUsersByStatus(
     counts.all += Number(row.n);
   }
   return counts;
+}
+
+/**
+ * `countUsersByStatus` over every user, for the chips of every Users page and the
+ * dashboard: kept (db/read_cache.ts) until the next write, or the next moment a status
+ * changes by time alone, whichever comes first: a user's expiry, or a user entering the
+ * "expiring" window.
+ */
+export function countAllUsersByStatus(
+  db: Db,
+  now: number,
+  thresholds: StatusThresholds,
+): Promise<StatusCounts> {
+  const key = `status counts ${thresholds.expiringDays} ${thresholds.nearQuotaPercent}`;
+  return cachedRead(db, key, now, async () => {
+    const value = await countUsersByStatus(db, now, thresholds);
+    const window = thresholds.expiringDays * DAY_MS;
+    const next = await sql<{ expiry: number | null; expiring: number | null }>`SELECT
+      (SELECT min(expires_at) FROM users WHERE expires_at > ${now}) AS expiry,
+      (SELECT min(expires_at) FROM users WHERE expires_at > ${now + window}) AS expiring`
+      .execute(db);
+    const { expiry, expiring } = next.rows[0];
+    const until = Math.min(
+      expiry === null ? Infinity : Number(expiry),
+      expiring === null ? Infinity : Number(expiring) - window,
+    );
+    return { value, until };
+  });
 }

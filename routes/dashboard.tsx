@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import type { Context } from "hono";
 import type { AppEnv } from "../app.tsx";
 import { dashboardCounts } from "../db/dashboard.ts";
-import { countUsersByStatus } from "../db/user_status.ts";
+import { countAllUsersByStatus } from "../db/user_status.ts";
 import { listOutboundTraffic } from "../db/traffic.ts";
 import { getSettings, getStatusThresholds } from "../core/settings.ts";
 import { maskSecrets } from "../core/sing_box/sing_box_config.ts";
@@ -28,7 +28,7 @@ async function dashboardProps(c: Context<AppEnv>): Promise<DashboardProps> {
     username: session.username,
     csrfToken: session.csrfToken,
     counts: await dashboardCounts(db),
-    statusCounts: await countUsersByStatus(db, t, await getStatusThresholds(db)),
+    statusCounts: await countAllUsersByStatus(db, t, await getStatusThresholds(db)),
     core: services.core.status(),
     stats: services.stats.status(),
     outbounds: await listOutboundTraffic(db),

@@ -14,7 +14,7 @@ import { createUser, getUserDetail, updateUser, userVersion } from "../core/user
 import { parseUserForm, parseUserListQuery, type UserListQuery } from "../core/users/user_input.ts";
 import { expiryDateValue } from "../core/users/user_fields.ts";
 import { subscriptionBase, subscriptionUrls } from "../core/subscriptions/subscriptions.ts";
-import { countUsersByStatus } from "../db/user_status.ts";
+import { countAllUsersByStatus, countUsersByStatus } from "../db/user_status.ts";
 import { listInboundChoices, listUserRows, searchCondition, USERS_PAGE_SIZE } from "../db/users.ts";
 import {
   UsersPage,
@@ -50,7 +50,9 @@ export async function usersTableProps(c: C, state: UserListQuery): Promise<Users
   const t = now();
   const thresholds = await getStatusThresholds(db);
   const search = state.search ? searchCondition(state.search) : undefined;
-  const counts = await countUsersByStatus(db, t, thresholds, search);
+  const counts = search
+    ? await countUsersByStatus(db, t, thresholds, search)
+    : await countAllUsersByStatus(db, t, thresholds);
   const total = state.status ? counts[state.status] : counts.all;
   const lastPage = Math.max(1, Math.ceil(total / USERS_PAGE_SIZE));
   // Past the end (users were deleted, or a stale link): show the last page instead.

@@ -7,28 +7,6 @@
 import { type Channel, ClientError, createChannel, createClient, Status } from "nice-grpc";
 import { type StatsServiceClient, StatsServiceDefinition } from "../../proto/stats.ts";
 
-/**
- * The StatsService with QueryStats answering its raw protobuf bytes: the poller reads
- * 200,000 counters straight from them (`countersOf`), without a Stat object and a bigint
- * per counter.
- */
-const RawStatsServiceDefinition = {
-  ...StatsServiceDefinition,
-  methods: {
-    ...StatsServiceDefinition.methods,
-    queryStats: {
-      ...StatsServiceDefinition.methods.queryStats,
-      responseType: {
-        encode: (message: Uint8Array) => ({ finish: () => message }),
-        decode: (input: Uint8Array) => input,
-        fromPartial: (object: unknown) => object as Uint8Array,
-      },
-    },
-  },
-} as const;
-
-type RawStatsClient = ReturnType<typeof createClient<typeof RawStatsServiceDefinition>>;
-
 /** Options for {@linkcode StatsClient}. */
 export interface StatsClientOptions {
   /** Time one call may take before it is abandoned, in milliseconds. Default 5000. */
@@ -56,6 +34,9 @@ export class StatsApiError extends Error {
 }
 
 const DEFAULT_DEADLINE_MS = 5000;
+const QUERY_STATS_PATH = "/v2ray.core.app.stats.command.StatsService/QueryStats";
+/** gRPC's frame of an empty message: not compressed, length 0. */
+const EMPTY_GRPC_MESSAGE = new Uint8Array(5);
 const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
 
 /** Status codes after which the connection itself may be bad, so it is rebuilt. */
@@ -81,7 +62,7 @@ export class StatsClient {
   readonly #maxResponseBytes: number;
   #channel: Channel | null = null;
   #client: StatsServiceClient | null = null;
-  #raw: RawStatsClient | null = null;
+  #http2: Deno.HttpClient | null = null;
 
   /**
    * @param address host:port of the API, e.g. `127.0.0.1:10085`
@@ -108,6 +89,7 @@ export class StatsClient {
   setAddress(address: string): void {
     if (address === this.#address) return;
     this.#dropChannel();
+    this.#dropHttp2();
     this.#address = address;
   }
 
@@ -138,16 +120,87 @@ export class StatsClient {
    * Every counter the API holds, as (name, exact value) pairs read straight from the
    * response bytes; same request as `queryAll`.
    *
+   * The poller's call, with 360,000 counters (20 MB) at 100,000 users. It goes as one
+   * plain HTTP/2 POST (gRPC's framing by hand: an unary call with an empty request) through
+   * Deno's own HTTP client rather than the gRPC channel: measured at 100,000 users,
+   * grpc-js over Deno's node:http2 kept about 50 MB of heap and two to four copies of the
+   * last responses' bytes alive after every call; this path keeps none, and is no slower.
+   * gRPC errors arrive as a trailers-only answer (`grpc-status` in the headers).
+   *
    * @throws {StatsApiError} when the API is unreachable, too slow or rejects the call
    * @throws {RangeError} when a counter is beyond 2^53 (a number would lose bytes)
    */
   async queryCounters(): Promise<Array<[string, number]>> {
-    const bytes = await this.#call("QueryStats", (_client, signal) =>
-      this.#connectRaw().queryStats(
-        { pattern: "", patterns: [], reset: false, regexp: false },
-        { signal },
-      ));
-    return countersOf(bytes);
+    const address = this.#address;
+    const where = `Stats API at ${address}`;
+    this.#http2 ??= Deno.createHttpClient({ http1: false, http2: true });
+    const client = this.#http2;
+    const signal = AbortSignal.timeout(this.#deadlineMs);
+    let body: Uint8Array;
+    try {
+      const response = await fetch(`http://${address}${QUERY_STATS_PATH}`, {
+        method: "POST",
+        client,
+        signal,
+        headers: { "content-type": "application/grpc", te: "trailers" },
+        // An empty QueryStatsRequest: pattern "", patterns [], reset false, regexp false.
+        body: EMPTY_GRPC_MESSAGE,
+      });
+      const status = response.headers.get("grpc-status");
+      if (status !== null && status !== "0") {
+        await response.body?.cancel();
+        const code = Number(status) as Status;
+        const message = percentDecoded(response.headers.get("grpc-message") ?? "");
+        throw new StatsApiError(
+          `${where} failed QueryStats with ${Status[code] ?? status}: ${message}`,
+          TRANSPORT_FAILURES.has(code) ? "unreachable" : "rejected",
+        );
+      }
+      if (response.status !== 200) {
+        await response.body?.cancel();
+        throw new StatsApiError(
+          `${where} failed QueryStats: HTTP ${response.status}`,
+          "unreachable",
+        );
+      }
+      body = new Uint8Array(await response.arrayBuffer());
+    } catch (error) {
+      if (error instanceof StatsApiError) throw error;
+      if (this.#http2 === client) this.#dropHttp2();
+      if (signal.aborted) {
+        throw new StatsApiError(
+          `${where} did not answer QueryStats within ${this.#deadlineMs} ms`,
+          "timeout",
+          { cause: error },
+        );
+      }
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new StatsApiError(`${where} is unreachable: ${detail}`, "unreachable", {
+        cause: error,
+      });
+    }
+    return countersOf(this.#grpcMessage(body, where));
+  }
+
+  /** The one message of an unary gRPC answer's body (5-byte frame header, then it). */
+  #grpcMessage(body: Uint8Array, where: string): Uint8Array {
+    if (body.length < 5) {
+      throw new StatsApiError(`${where} answered QueryStats with no message`, "unreachable");
+    }
+    if (body[0] !== 0) {
+      throw new StatsApiError(`${where} answered QueryStats compressed`, "rejected");
+    }
+    const length = new DataView(body.buffer, body.byteOffset, body.byteLength).getUint32(1);
+    if (length > this.#maxResponseBytes) {
+      throw new StatsApiError(
+        `${where} answered QueryStats with ${length} bytes, over the ${this.#maxResponseBytes} allowed`,
+        "rejected",
+      );
+    }
+    if (5 + length !== body.length) {
+      throw new StatsApiError(`${where} answered QueryStats cut short`, "unreachable");
+    }
+    return body.subarray(5);
   }
 
   /**
@@ -167,6 +220,7 @@ export class StatsClient {
   /** Closes the channel. A later call opens a new one. */
   close(): void {
     this.#dropChannel();
+    this.#dropHttp2();
   }
 
   async #call<T>(
@@ -194,21 +248,19 @@ export class StatsClient {
         "grpc.max_receive_message_length": this.#maxResponseBytes,
       });
       this.#client = createClient(StatsServiceDefinition, this.#channel);
-      this.#raw = createClient(RawStatsServiceDefinition, this.#channel);
     }
     return this.#client;
-  }
-
-  #connectRaw(): RawStatsClient {
-    this.#connect();
-    return this.#raw!;
   }
 
   #dropChannel(): void {
     this.#channel?.close();
     this.#channel = null;
     this.#client = null;
-    this.#raw = null;
+  }
+
+  #dropHttp2(): void {
+    this.#http2?.close();
+    this.#http2 = null;
   }
 
   #describe(method: string, address: string, error: unknown, timedOut: boolean): StatsApiError {
@@ -241,6 +293,15 @@ export class StatsClient {
 }
 
 const utf8 = new TextDecoder();
+
+/** gRPC's percent-encoded `grpc-message`, decoded where it can be. */
+function percentDecoded(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
 
 /**
  * The (name, value) pairs of a QueryStatsResponse's bytes: field 1 repeated Stat, each

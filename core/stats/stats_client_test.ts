@@ -5,7 +5,7 @@ import {
   assertStringIncludes,
   assertThrows,
 } from "@std/assert";
-import { type CallContext, createServer, type Server } from "nice-grpc";
+import { type CallContext, createServer, type Server, ServerError, Status } from "nice-grpc";
 import {
   type QueryStatsRequest,
   type QueryStatsResponse,
@@ -30,7 +30,7 @@ interface FakeCore {
 /** A StatsService that answers like sing-box: every counter, whatever the filter. */
 async function startFakeCore(
   counters: Map<string, bigint>,
-  options: { port?: number; uptime?: number; hang?: boolean } = {},
+  options: { port?: number; uptime?: number; hang?: boolean; fail?: string } = {},
 ): Promise<FakeCore> {
   const requests: QueryStatsRequest[] = [];
   // Rejects with the signal's AbortError once the client gives up, as nice-grpc expects.
@@ -43,6 +43,7 @@ async function startFakeCore(
     queryStats(request, context): Promise<QueryStatsResponse> {
       requests.push(request);
       if (options.hang) return hangUntilAborted(context);
+      if (options.fail) throw new ServerError(Status.PERMISSION_DENIED, options.fail);
       const stat = [...counters].map(([name, value]) => ({ name, value }));
       return Promise.resolve({ stat });
     },
@@ -101,87 +102,16 @@ Deno.test("StatsClient.queryAll() applies the name filter on the client", async 
   }
 });
 
-Deno.test("StatsClient.queryAll() reads a response above gRPC's 4 MiB default", async () => {
-  const counters = new Map<string, bigint>();
-  for (let i = 0; i < 100_000; i++) {
-    counters.set(`user>>>user-${i}|vless-main-inbound>>>traffic>>>downlink`, BigInt(i) * 1000n);
-  }
-  const core = await startFakeCore(counters);
-  const client = new StatsClient(core.address);
-  try {
-    const got = await client.queryAll();
-    assertEquals(got.size, counters.size);
-    assertEquals(got.get("user>>>user-99999|vless-main-inbound>>>traffic>>>downlink"), 99999000n);
-  } finally {
-    client.close();
-    await core.server.shutdown();
-  }
-});
-
-Deno.test("StatsClient.queryAll() rejects when the API does not answer within the deadline", async () => {
+Deno.test("StatsClient.uptime() gives up at the deadline on an API that hangs", async () => {
   const core = await startFakeCore(new Map(), { hang: true });
   const client = new StatsClient(core.address, { deadlineMs: 300 });
   try {
-    const started = performance.now();
-    const error = (await assertRejects(() => client.queryAll(), StatsApiError)) as StatsApiError;
+    const error = (await assertRejects(() => client.uptime(), StatsApiError)) as StatsApiError;
     assertEquals(error.reason, "timeout");
-    assertStringIncludes(error.message, `Stats API at ${core.address} did not answer QueryStats`);
-    // Generous bound: proves the call was abandoned, not that it was fast.
-    assert(performance.now() - started < 5000, "queryAll() hung past its deadline");
-    await assertRejects(() => client.uptime(), StatsApiError, "within 300 ms");
+    assertStringIncludes(error.message, "within 300 ms");
   } finally {
     client.close();
     core.server.forceShutdown();
-  }
-});
-
-Deno.test("StatsClient.queryAll() reconnects after the API comes back on the same port", async () => {
-  const first = await startFakeCore(new Map([["inbound>>>a>>>traffic>>>uplink", 1n]]));
-  const client = new StatsClient(first.address, { deadlineMs: 3000 });
-  let second: FakeCore | null = null;
-  try {
-    assertEquals(await client.queryAll(), new Map([["inbound>>>a>>>traffic>>>uplink", 1n]]));
-    first.server.forceShutdown();
-
-    const error = (await assertRejects(() => client.queryAll(), StatsApiError)) as StatsApiError;
-    assertEquals(error.reason, "unreachable");
-    assertStringIncludes(error.message, `Stats API at ${first.address}`);
-
-    second = await startFakeCore(new Map([["inbound>>>a>>>traffic>>>uplink", 2n]]), {
-      port: first.port,
-    });
-    assertEquals(await client.queryAll(), new Map([["inbound>>>a>>>traffic>>>uplink", 2n]]));
-  } finally {
-    client.close();
-    first.server.forceShutdown();
-    await second?.server.shutdown();
-  }
-});
-
-Deno.test("StatsClient.setAddress() sends later calls to the new address", async () => {
-  const first = await startFakeCore(new Map([["inbound>>>a>>>traffic>>>uplink", 1n]]));
-  const second = await startFakeCore(new Map([["inbound>>>b>>>traffic>>>uplink", 2n]]));
-  const client = new StatsClient(first.address);
-  try {
-    assertEquals([...(await client.queryAll()).keys()], ["inbound>>>a>>>traffic>>>uplink"]);
-    client.setAddress(second.address);
-    assertEquals(client.address, second.address);
-    assertEquals([...(await client.queryAll()).keys()], ["inbound>>>b>>>traffic>>>uplink"]);
-  } finally {
-    client.close();
-    await first.server.shutdown();
-    await second.server.shutdown();
-  }
-});
-
-Deno.test("StatsClient.queryAll() reports an address where nothing listens as unreachable", async () => {
-  const port = freePort();
-  const client = new StatsClient(`127.0.0.1:${port}`);
-  try {
-    const error = (await assertRejects(() => client.queryAll(), StatsApiError)) as StatsApiError;
-    assertEquals(error.reason, "unreachable");
-  } finally {
-    client.close();
   }
 });
 
@@ -317,6 +247,11 @@ Deno.test({
       const direct = counters.get("outbound>>>direct>>>traffic>>>downlink") ?? 0n;
       assert(direct >= BigInt(payload.length), `outbound>>>direct downlink is ${direct}`);
 
+      // The poller's read (plain HTTP/2 POST) sees what the gRPC client sees.
+      const pairs = new Map(await client.queryCounters());
+      assert((pairs.get(downlink) ?? 0) >= Number(got), `queryCounters() ${downlink} went back`);
+      assertEquals([...pairs.keys()].sort(), [...counters.keys()].sort());
+
       const filtered = await client.queryAll((name) => name.startsWith("inbound>>>http-in>>>"));
       assertEquals([...filtered.keys()].sort(), [downlink, uplink]);
       assert((await client.uptime()) >= 0);
@@ -367,3 +302,109 @@ Deno.test("countersOf() decodes what the generated codec writes and refuses valu
   }
   assertThrows(() => countersOf(bytes.subarray(0, bytes.length - 1)), RangeError);
 });
+
+/** Both reads of every counter, for the tests of how a call fails or recovers. */
+const READS = {
+  "queryAll()": (client: StatsClient) => client.queryAll().then((map) => [...map.keys()]),
+  "queryCounters()": (client: StatsClient) =>
+    client.queryCounters().then((pairs) => pairs.map(([name]) => name)),
+} as const;
+
+for (const [method, read] of Object.entries(READS)) {
+  Deno.test(`StatsClient.${method} reads 100,000 counters, above gRPC's 4 MiB default`, async () => {
+    const counters = new Map<string, bigint>();
+    for (let i = 0; i < 100_000; i++) {
+      counters.set(`user>>>user-${i}|vless-main-inbound>>>traffic>>>downlink`, BigInt(i));
+    }
+    const core = await startFakeCore(counters);
+    const client = new StatsClient(core.address);
+    try {
+      const names = await read(client);
+      assertEquals(names.length, counters.size);
+      assertEquals(names.at(-1), "user>>>user-99999|vless-main-inbound>>>traffic>>>downlink");
+    } finally {
+      client.close();
+      await core.server.shutdown();
+    }
+  });
+
+  Deno.test(`StatsClient.${method} refuses an answer above maxResponseBytes`, async () => {
+    const counters = new Map<string, bigint>();
+    for (let i = 0; i < 1_000; i++) counters.set(`inbound>>>in-${i}>>>traffic>>>uplink`, 1n);
+    const core = await startFakeCore(counters);
+    const client = new StatsClient(core.address, { maxResponseBytes: 1024 });
+    try {
+      const error = (await assertRejects(() => read(client), StatsApiError)) as StatsApiError;
+      assertStringIncludes(error.message, `Stats API at ${core.address}`);
+    } finally {
+      client.close();
+      await core.server.shutdown();
+    }
+  });
+
+  Deno.test(`StatsClient.${method} gives up at the deadline on an API that hangs`, async () => {
+    const core = await startFakeCore(new Map(), { hang: true });
+    const client = new StatsClient(core.address, { deadlineMs: 300 });
+    try {
+      const started = performance.now();
+      const error = (await assertRejects(() => read(client), StatsApiError)) as StatsApiError;
+      assertEquals(error.reason, "timeout");
+      assertStringIncludes(error.message, `Stats API at ${core.address} did not answer QueryStats`);
+      assert(performance.now() - started < 5000, `${method} hung past its deadline`);
+    } finally {
+      client.close();
+      core.server.forceShutdown();
+    }
+  });
+
+  Deno.test(`StatsClient.${method} reports a gRPC error of the API as rejected`, async () => {
+    const core = await startFakeCore(new Map(), { fail: "not allowed here" });
+    const client = new StatsClient(core.address);
+    try {
+      const error = (await assertRejects(() => read(client), StatsApiError)) as StatsApiError;
+      assertEquals(error.reason, "rejected");
+      assertStringIncludes(error.message, "PERMISSION_DENIED");
+      assertStringIncludes(error.message, "not allowed here");
+    } finally {
+      client.close();
+      await core.server.shutdown();
+    }
+  });
+
+  Deno.test(`StatsClient.${method} reconnects after the API comes back, and follows setAddress()`, async () => {
+    const first = await startFakeCore(new Map([["inbound>>>a>>>traffic>>>uplink", 1n]]));
+    const client = new StatsClient(first.address, { deadlineMs: 3000 });
+    let second: FakeCore | null = null;
+    let other: FakeCore | null = null;
+    try {
+      assertEquals(await read(client), ["inbound>>>a>>>traffic>>>uplink"]);
+      first.server.forceShutdown();
+      const error = (await assertRejects(() => read(client), StatsApiError)) as StatsApiError;
+      assertEquals(error.reason, "unreachable");
+
+      second = await startFakeCore(new Map([["inbound>>>b>>>traffic>>>uplink", 2n]]), {
+        port: first.port,
+      });
+      assertEquals(await read(client), ["inbound>>>b>>>traffic>>>uplink"]);
+
+      other = await startFakeCore(new Map([["inbound>>>c>>>traffic>>>uplink", 3n]]));
+      client.setAddress(other.address);
+      assertEquals(await read(client), ["inbound>>>c>>>traffic>>>uplink"]);
+    } finally {
+      client.close();
+      first.server.forceShutdown();
+      await second?.server.shutdown();
+      await other?.server.shutdown();
+    }
+  });
+
+  Deno.test(`StatsClient.${method} reports an address where nothing listens as unreachable`, async () => {
+    const client = new StatsClient(`127.0.0.1:${freePort()}`);
+    try {
+      const error = (await assertRejects(() => read(client), StatsApiError)) as StatsApiError;
+      assertEquals(error.reason, "unreachable");
+    } finally {
+      client.close();
+    }
+  });
+}

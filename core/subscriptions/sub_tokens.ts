@@ -66,10 +66,13 @@ export async function loadPanelSecret(dataDir: string): Promise<Uint8Array> {
   return secret;
 }
 
+const TOKEN_MEMO_SIZE = 10_000;
+
 /** Derives tokens with the panel secret (loaded once, on first use) and keeps hashes set. */
 export class SubscriptionTokens {
   #key: Promise<CryptoKey> | null = null;
   #ensured = new WeakMap<Db, Promise<void>>();
+  #tokens = new Map<string, string>();
 
   constructor(readonly dataDir: string) {}
 
@@ -91,9 +94,17 @@ export class SubscriptionTokens {
 
   /** The token of a user at a generation: 43 characters of base64url. */
   async token(user: { id: number; subGeneration: number }): Promise<string> {
-    const message = new TextEncoder().encode(`singdeck-sub:${user.id}:${user.subGeneration}`);
+    const key = `${user.id}:${user.subGeneration}`;
+    const known = this.#tokens.get(key);
+    if (known) return known;
+    const message = new TextEncoder().encode(`singdeck-sub:${key}`);
     const mac = await crypto.subtle.sign("HMAC", await this.#hmacKey(), message);
-    return encodeBase64Url(new Uint8Array(mac));
+    const token = encodeBase64Url(new Uint8Array(mac));
+    // Every Users page shows 50 links: keep the tokens of recent pages rather than sign
+    // them again per request (a bounded memo, emptied when full).
+    if (this.#tokens.size >= TOKEN_MEMO_SIZE) this.#tokens.clear();
+    this.#tokens.set(key, token);
+    return token;
   }
 
   /** The stored hash for a user at a generation. */

@@ -42,7 +42,7 @@ export async function runPanelCommand(
   env: Record<string, string>,
 ): Promise<{ code: number; output: string }> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--v8-flags=--expose-gc", MAIN, ...args],
+    args: ["run", "--allow-all", "--v8-flags=--expose-gc,--max-semi-space-size=2", MAIN, ...args],
     env: panelEnv(dataDir, env),
     stdin: "null",
     stdout: "piped",
@@ -68,7 +68,7 @@ export async function startPanelProcess(
     await db.destroy();
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--v8-flags=--expose-gc", MAIN, ...args],
+    args: ["run", "--allow-all", "--v8-flags=--expose-gc,--max-semi-space-size=2", MAIN, ...args],
     env: panelEnv(dataDir, env),
     stdin: "null",
     stdout: "piped",

@@ -421,15 +421,24 @@ export async function streamViaProxy(proxyPort: number, url: string): Promise<St
   }
 }
 
-/** Fetches `url` through the HTTP proxy on 127.0.0.1:`proxyPort`; reads the whole body. */
+/**
+ * Fetches `url` through the HTTP proxy on 127.0.0.1:`proxyPort`; reads the whole body.
+ * Gives up after `timeoutMs` (default 60 s) with a TimeoutError, so a stalled proxy fails
+ * the test instead of hanging the run.
+ */
 export async function fetchViaProxy(
   proxyPort: number,
   url: string,
   init: RequestInit = {},
+  timeoutMs = 60_000,
 ): Promise<{ status: number; body: Uint8Array }> {
   const client = Deno.createHttpClient({ proxy: { url: `http://127.0.0.1:${proxyPort}` } });
   try {
-    const response = await fetch(url, { ...init, client });
+    const response = await fetch(url, {
+      ...init,
+      client,
+      signal: init.signal ?? AbortSignal.timeout(timeoutMs),
+    });
     return { status: response.status, body: new Uint8Array(await response.arrayBuffer()) };
   } finally {
     client.close();
