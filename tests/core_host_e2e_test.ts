@@ -5,7 +5,7 @@
  */
 import { assert, assertEquals, assertGreaterOrEqual, assertLessOrEqual } from "@std/assert";
 import { clientOutbound } from "../core/subscriptions/client_outbound.ts";
-import { startLivePanel } from "./support/panel.ts";
+import { startLivePanel, waitFor } from "./support/panel.ts";
 import {
   fetchViaProxy,
   requireSingBox,
@@ -190,6 +190,64 @@ testWithEachCore(
       console.log(report.join("\n"));
       assertEquals(panel.core.status().pid, pid, "never restarted");
       assertEquals(await runIds(panel), runs);
+    } finally {
+      for (const client of clients) await client.stop();
+      await panel.close();
+      await payload.stop();
+    }
+  },
+  ["singdeck-core"],
+);
+
+testWithEachCore(
+  "a blocked user stays out after the core crashes and restarts; the blocked set follows the database",
+  async (bin) => {
+    const payload = startPayloadServer();
+    const panel = await startLivePanel(bin, { pollIntervalMs: 500, applyDelayMs: 200 });
+    const clients: RunningClient[] = [];
+    try {
+      await panel.createInbound({ tag: "x", type: "vless" });
+      await panel.api("POST", "/users", { name: "capped", inbounds: ["x"], trafficLimit: MiB });
+      await panel.api("POST", "/users", { name: "free", inbounds: ["x"] });
+      await panel.core.settled();
+      panel.core.poller.start();
+      const capped = await panel.client("x", "capped");
+      const free = await panel.client("x", "free");
+      clients.push(capped, free);
+      const cut = await streamViaProxy(
+        capped.proxyPort,
+        `${payload.url}/paced/${8 * MiB}/${2 * MiB}`,
+      );
+      assert(cut.error !== null, `the over-quota download is cut (got ${cut.received} bytes)`);
+      await panel.core.settled();
+      assertEquals(panel.core.status().blockedUsers, 1, "one pair blocked, without a restart");
+
+      const pid = panel.core.status().pid!;
+      Deno.kill(pid, "SIGKILL");
+      await waitFor("the core to be restarted", () => {
+        const s = panel.core.status();
+        return s.state === "running" && s.pid !== null && s.pid !== pid;
+      });
+      await panel.core.settled();
+      // The restarted core runs the database's config: the over-quota user is not in it, so
+      // nothing needs blocking, and the blocked set holds no more than the database says.
+      assertEquals(panel.core.status().blockedUsers, 0);
+      const refused = await fetchViaProxy(capped.proxyPort, `${payload.url}/bytes/1024`, {}, 5000)
+        .catch(() => ({ status: 0 }));
+      assert(refused.status !== 200, "the over-quota user connected after the core's restart");
+      const config = await Deno.readTextFile(`${panel.dataDir}/sing-box.json`);
+      assert(!config.includes((await panel.user("capped")).uuid), "capped left the config");
+      assertEquals((await fetchViaProxy(free.proxyPort, `${payload.url}/bytes/1024`)).status, 200);
+
+      // A reset lets them in again on the restarted core.
+      await panel.api("POST", "/users/capped/reset-traffic", undefined, 200);
+      await panel.core.settled();
+      await waitFor(
+        "capped to connect after the reset",
+        async () =>
+          (await fetchViaProxy(capped.proxyPort, `${payload.url}/bytes/1024`, {}, 5000)
+            .catch(() => ({ status: 0 }))).status === 200,
+      );
     } finally {
       for (const client of clients) await client.stop();
       await panel.close();
