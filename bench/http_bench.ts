@@ -6,6 +6,7 @@
  * alone.
  *
  *   deno run --allow-all bench/http_bench.ts [users=100000] [seconds=15]
+ *   (WRK_CASES=text: only the cases whose label includes it; WRK_RAW=1: wrk's own reports)
  */
 import { seedScale, startFakeCore } from "./seed.ts";
 
@@ -92,6 +93,7 @@ async function wrk(url: string, headers: Record<string, string>, connections: nu
   for (const [k, v] of Object.entries(headers)) args.push("-H", `${k}: ${v}`);
   const out = await new Deno.Command("wrk", { args: [...args, url] }).output();
   const text = new TextDecoder().decode(out.stdout);
+  if (Deno.env.get("WRK_RAW")) console.error(text); // wrk's own report, for a closer look
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? NaN);
   const p50 = millis(/\s50%\s+(\S+)/.exec(text)?.[1] ?? "NaNms");
   const p99 = millis(/\s99%\s+(\S+)/.exec(text)?.[1] ?? "NaNms");
@@ -158,7 +160,10 @@ const cases: Array<[string, string, Record<string, string>, number]> = [
   ["Users page, one client alone", "/users?sort=name", page, 1],
 ];
 const rows: string[] = [];
+// WRK_CASES=text runs only the cases whose label includes it.
+const only = Deno.env.get("WRK_CASES");
 for (const [label, path, headers, connections] of cases) {
+  if (only && !label.includes(only)) continue;
   const check = await fetch(`${base}${path}`, { headers });
   await check.body?.cancel();
   if (check.status !== 200) throw new Error(`${path} answered ${check.status}`);
