@@ -19,22 +19,7 @@ import {
   servePanel,
   VIEWPORTS,
 } from "./support/browser.ts";
-import { createDemoPanel, DEMO_TAGS, demoSubscriptionPath, LONG_USER } from "./support/demo.ts";
-
-const PAGES: Array<[string, string]> = [
-  ["dashboard", "/"],
-  ["inbounds", "/inbounds"],
-  ["inbound-new", "/inbounds/new"],
-  ["inbound-edit", `/inbounds/${DEMO_TAGS[0]}/edit`],
-  ["users", "/users"],
-  ["user", `/users/${LONG_USER}`],
-  ["user-new", "/users/new"],
-  ["users-batch", "/users/batch"],
-  ["logs", "/logs"],
-  ["settings", "/settings"],
-  ["config", "/core/config"],
-  ["not-found", "/no-such-page"],
-];
+import { createDemoPanel, DEMO_PAGES, demoSubscriptionPath, LONG_USER } from "./support/demo.ts";
 
 /** Pages with tables of numbers: their byte counts must read left to right. */
 const TABLE_PAGES = new Set(["dashboard", "inbounds", "users", "user"]);
@@ -99,7 +84,7 @@ Deno.test({
       await Deno.makeTempDir({ prefix: "singdeck-i18n-screenshots-" });
     const panel = await createDemoPanel();
     const pages: Array<[string, string]> = [
-      ...PAGES,
+      ...DEMO_PAGES,
       ["subscription", `${await demoSubscriptionPath(panel)}?format=html`],
     ];
     const server = servePanel(panel);

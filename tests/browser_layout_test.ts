@@ -16,31 +16,9 @@ import {
   servePanel,
   VIEWPORTS,
 } from "./support/browser.ts";
-import {
-  createDemoPanel,
-  DEMO_TAGS,
-  demoSubscriptionPath,
-  LONG_TAG,
-  LONG_USER,
-} from "./support/demo.ts";
+import { createDemoPanel, DEMO_PAGES, demoSubscriptionPath } from "./support/demo.ts";
 
-/** Every page an operator sees, by a short name for the screenshot. */
-const PAGES: Array<[string, string]> = [
-  ["dashboard", "/"],
-  ["inbounds", "/inbounds"],
-  ["inbound-new", "/inbounds/new"],
-  ["inbound-edit", `/inbounds/${DEMO_TAGS[0]}/edit`],
-  ["inbound-edit-long", `/inbounds/${LONG_TAG}/edit`],
-  ["users", "/users"],
-  ["users-expiring", "/users?status=expiring"],
-  ["user", `/users/${LONG_USER}`],
-  ["user-new", "/users/new"],
-  ["users-batch", "/users/batch"],
-  ["logs", "/logs"],
-  ["settings", "/settings"],
-  ["config", "/core/config"],
-  ["not-found", "/no-such-page"],
-];
+const PAGES = DEMO_PAGES;
 
 Deno.test({
   ...browserTestOptions(

@@ -30,6 +30,24 @@ const color = (level: string) =>
     level
   ] ?? level;
 
+/** Every page an operator sees in the demo panel, by a short name for screenshots. */
+export const DEMO_PAGES: ReadonlyArray<[string, string]> = [
+  ["dashboard", "/"],
+  ["inbounds", "/inbounds"],
+  ["inbound-new", "/inbounds/new"],
+  ["inbound-edit", `/inbounds/${DEMO_TAGS[0]}/edit`],
+  ["inbound-edit-long", `/inbounds/${LONG_TAG}/edit`],
+  ["users", "/users"],
+  ["users-expiring", "/users?status=expiring"],
+  ["user", `/users/${LONG_USER}`],
+  ["user-new", "/users/new"],
+  ["users-batch", "/users/batch"],
+  ["logs", "/logs"],
+  ["settings", "/settings"],
+  ["config", "/core/config"],
+  ["not-found", "/no-such-page"],
+];
+
 /** Log lines as sing-box writes them (with colour codes), oldest first. */
 export function demoLogLines(now: number): string[] {
   const at = (s: number) =>
