@@ -19,3 +19,11 @@ export function useI18n(): I18n {
   if (!i18n) throw new Error("useI18n() outside a page: routes must c.render() a component");
   return i18n;
 }
+
+/**
+ * A name set inside a sentence, as its own direction (Unicode first-strong isolate): a
+ * Latin tag that wraps in a Persian heading keeps its hyphens where they belong.
+ */
+export function isolated(name: string): string {
+  return `\u2068${name}\u2069`;
+}

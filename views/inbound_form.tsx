@@ -4,7 +4,7 @@
  * own fragment so the type select can swap it in with htmx; without JS it still posts.
  */
 import { Bytes, CsrfField, ErrorSummary, FieldError, fieldId, Layout, Time } from "./layout.tsx";
-import { useI18n } from "./i18n.ts";
+import { isolated, useI18n } from "./i18n.ts";
 import type { Msg } from "../core/i18n/msg.ts";
 import { InboundClientFields } from "./inbound_client_fields.tsx";
 import { inboundTypeName } from "./inbound_type.tsx";
@@ -42,7 +42,7 @@ export interface InboundFormPageProps extends InboundFormProps {
 export function InboundFormPage(props: InboundFormPageProps) {
   const { t } = useI18n();
   const h = t.inboundForm;
-  const title = props.originalTag ? h.title(props.originalTag) : t.inbounds.new;
+  const title = props.originalTag ? h.title(isolated(props.originalTag)) : t.inbounds.new;
   return (
     <Layout title={title} active="inbounds" csrfToken={props.csrfToken} username={props.username}>
       <p>
