@@ -6,7 +6,8 @@
  * alone.
  *
  *   deno run --allow-all bench/http_bench.ts [users=100000] [seconds=15]
- *   (WRK_CASES=text: only the cases whose label includes it; WRK_RAW=1: wrk's own reports)
+ *   (WRK_CASES=text: only the cases whose label includes it; WRK_RAW=1: wrk's own reports;
+ *   WRK_NO_POLLS=1: no polls meanwhile, for comparison)
  */
 import { seedScale, startFakeCore } from "./seed.ts";
 
@@ -132,8 +133,8 @@ const page = { Cookie: cookie };
 const fragment = { Cookie: cookie, "HX-Request": "true" };
 const api = { Authorization: `Bearer ${API_TOKEN}` };
 
-// Polls back to back, every user active, until the end.
-let polling = true;
+// Polls back to back, every user active, until the end (WRK_NO_POLLS=1: none, to compare).
+let polling = !Deno.env.get("WRK_NO_POLLS");
 const pollTimes: number[] = [];
 await fake.bump(1);
 await panel.send({ cmd: "poll" }); // the first poll loads the cursors
