@@ -5,6 +5,7 @@ import type { Database } from "./schema.ts";
 import { migrateToLatest } from "./migrations.ts";
 import { Mutex } from "../core/mutex.ts";
 import { LibsqlDialect } from "./libsql_dialect.ts";
+import { LocalReads } from "./local_reads.ts";
 
 export type Db = Kysely<Database>;
 
@@ -29,7 +30,7 @@ function isRead(stmt: InStatement): boolean {
  * the writer). Code must never write through the database while holding one of its own
  * transactions open; use the transaction.
  */
-function serializeWrites(client: Client, lock: WriteLock): Client {
+function serializeWrites(client: Client, lock: WriteLock, reads: LocalReads | null): Client {
   const wrapTransaction = (tx: Transaction, release: () => void): Transaction => {
     let released = false;
     const done = () => {
@@ -65,7 +66,16 @@ function serializeWrites(client: Client, lock: WriteLock): Client {
     get(target, prop, receiver) {
       if (prop === "execute") {
         return (stmt: InStatement) =>
-          isRead(stmt) ? target.execute(stmt) : lock.run(() => target.execute(stmt));
+          isRead(stmt) ? (reads ?? target).execute(stmt) : lock.run(() => target.execute(stmt));
+      }
+      if (prop === "close") {
+        return () => {
+          try {
+            reads?.close();
+          } finally {
+            target.close();
+          }
+        };
       }
       if (prop === "batch" || prop === "executeMultiple") {
         // deno-lint-ignore no-explicit-any
@@ -185,7 +195,10 @@ export async function openDatabase(url: string, authToken?: string): Promise<Db>
   // `@libsql/client/node`: its web entry cannot open local files under Deno.
   const raw = createClient({ url, authToken, timeout: 5000 });
   const writeLock = new WriteLock();
-  const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw, writeLock);
+  // Reads of a local file go through their own connection with statements kept
+  // (db/local_reads.ts); an in-memory database has only the client's.
+  const reads = file ? new LocalReads(file, 5000) : null;
+  const client = isRemoteDatabaseUrl(url) ? raw : serializeWrites(raw, writeLock, reads);
   // The dialect's driver closes the client (and so `raw`) with the Kysely instance.
   const db = new Kysely<Database>({ dialect: new LibsqlDialect(client) });
   if (!isRemoteDatabaseUrl(url)) writeLocks.set(db, writeLock);
