@@ -111,21 +111,32 @@ function serializeWrites(client: Client, lock: WriteLock, reads: LocalReads | nu
 class WriteLock {
   readonly #mutex = new Mutex();
   generation = 0;
+  /** Holders and waiters right now. */
+  #queued = 0;
+
+  /** Whether a write holds the lock or waits for it. */
+  get busy(): boolean {
+    return this.#queued > 0;
+  }
 
   run<T>(fn: () => Promise<T>): Promise<T> {
+    this.#queued++;
     return this.#mutex.run(async () => {
       try {
         return await fn();
       } finally {
         this.generation++;
+        this.#queued--;
       }
     });
   }
 
   async acquire(): Promise<() => void> {
+    this.#queued++;
     const release = await this.#mutex.acquire();
     return () => {
       this.generation++;
+      this.#queued--;
       release();
     };
   }
@@ -150,6 +161,40 @@ export function writeGeneration(db: Db): number | null {
 export async function holdWrites(db: Db): Promise<() => void> {
   const lock = writeLocks.get(db);
   return lock ? await lock.acquire() : () => {};
+}
+
+const deferredWrites = new WeakMap<Db, Map<string, () => Promise<unknown>>>();
+
+/**
+ * A small bookkeeping write (a session's last use, a subscription fetch): done at once
+ * when no write of this process holds or waits for the write lock, else left to run once
+ * the lock is free, without the caller waiting. A poll holds the lock for its whole write
+ * (seconds at 100,000 users); a page must not wait behind it to note that a session was
+ * used. Of the writes left waiting under one `key`, only the latest runs; a failure is
+ * logged. Remote databases write at once.
+ */
+export async function writeWhenFree(
+  db: Db,
+  key: string,
+  write: () => Promise<unknown>,
+): Promise<void> {
+  const lock = writeLocks.get(db);
+  if (!lock?.busy) {
+    await write();
+    return;
+  }
+  let waiting = deferredWrites.get(db);
+  if (!waiting) deferredWrites.set(db, waiting = new Map());
+  const queued = waiting.has(key);
+  waiting.set(key, write);
+  if (queued) return;
+  const writes = waiting;
+  lock.acquire().then((release) => {
+    release();
+    const latest = writes.get(key);
+    writes.delete(key);
+    return latest?.();
+  }).catch((e) => console.error(`database: a deferred write (${key}) failed: ${e.message}`));
 }
 
 /** The file of a local database URL (`file:path`, `file:///path`), or null. */

@@ -1,5 +1,5 @@
 /** Admin accounts, login sessions and API tokens. */
-import type { Db } from "../../db/database.ts";
+import { type Db, writeWhenFree } from "../../db/database.ts";
 import * as repo from "../../db/admins.ts";
 import { UnauthorizedError, ValidationError } from "../errors.ts";
 import { unsafeTextProblem } from "../text.ts";
@@ -79,7 +79,9 @@ export async function authenticateSession(
     await repo.deleteSession(db, idHash);
     return null;
   }
-  if (now - row.last_seen_at > TOUCH_EVERY_MS) await repo.touchSession(db, idHash, now);
+  if (now - row.last_seen_at > TOUCH_EVERY_MS) {
+    await writeWhenFree(db, `session ${idHash}`, () => repo.touchSession(db, idHash, now));
+  }
   return { idHash, adminId: row.admin_id, username: row.username, csrfToken: row.csrf_token };
 }
 
@@ -179,7 +181,7 @@ export async function authenticateApiToken(
   const row = await repo.findApiTokenByHash(db, await hashSecret(token));
   if (!row) return false;
   if (row.last_used_at === null || now - row.last_used_at > TOUCH_EVERY_MS) {
-    await repo.touchApiToken(db, row.id, now);
+    await writeWhenFree(db, `api token ${row.id}`, () => repo.touchApiToken(db, row.id, now));
   }
   return true;
 }

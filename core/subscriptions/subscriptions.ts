@@ -7,7 +7,7 @@
  * `Subscription-Userinfo`, so the app shows why) but no usable server: one entry whose
  * name says why (see `blockedReason`).
  */
-import type { Db } from "../../db/database.ts";
+import { type Db, writeWhenFree } from "../../db/database.ts";
 import * as repo from "../../db/subscriptions.ts";
 import { findUserWithInbounds } from "../../db/users.ts";
 import { NotFoundError } from "../errors.ts";
@@ -137,7 +137,13 @@ export async function recordFetch(
 ): Promise<void> {
   const agent = [...userAgent].map((ch) => (ch < " " || ch === "\x7f" ? " " : ch)).join("")
     .slice(0, MAX_USER_AGENT_LENGTH);
-  await repo.recordSubscriptionFetch(deps.db, user.id, deps.now(), agent);
+  const at = deps.now();
+  // Not behind a poll's write: the fetch is answered now, its record follows.
+  await writeWhenFree(
+    deps.db,
+    `subscription fetch ${user.id}`,
+    () => repo.recordSubscriptionFetch(deps.db, user.id, at, agent),
+  );
 }
 
 /**
