@@ -1,10 +1,10 @@
 // deno-lint-ignore-file no-explicit-any
 /**
- * Persian and Russian in a real browser (chromium, its language set to fa-IR or ru-RU) at
- * 390×844 and 1366×900: no page is wider than the screen (Russian words are long), the
- * Persian pages are mirrored (`dir=rtl`, the brand and the navigation start at the right,
- * a usage bar fills from the right) and numbers and byte counts in tables still read left
- * to right. Screenshots go to a temporary directory outside the repository
+ * Persian, Russian and Chinese in a real browser (chromium, its language set to fa-IR,
+ * ru-RU or zh-CN) at 390×844 and 1366×900: no page is wider than the screen (Russian words
+ * are long), the Persian pages are mirrored (`dir=rtl`, the brand and the navigation start
+ * at the right, a usage bar fills from the right) and numbers and byte counts in tables
+ * still read left to right. Screenshots go to a temporary directory outside the repository
  * (`SINGDECK_I18N_SCREENSHOTS`, else a new one), named `<lang>-<page>-<width>.png`.
  */
 import { assertEquals } from "@std/assert";
@@ -77,7 +77,7 @@ function layoutFacts(page: Page) {
 
 Deno.test({
   ...browserTestOptions(
-    "Persian and Russian pages fit 390 and 1366 px, Persian mirrored with numbers left to right",
+    "Persian, Russian and Chinese pages fit 390 and 1366 px, Persian mirrored with numbers left to right",
   ),
   async fn() {
     const dir = Deno.env.get("SINGDECK_I18N_SCREENSHOTS") ??
@@ -92,7 +92,9 @@ Deno.test({
     const problems: string[] = [];
     const shots: string[] = [];
     try {
-      for (const [lang, locale] of [["fa", "fa-IR"], ["ru", "ru-RU"]] as const) {
+      for (
+        const [lang, locale] of [["fa", "fa-IR"], ["ru", "ru-RU"], ["zh-CN", "zh-CN"]] as const
+      ) {
         for (const viewport of Object.values(VIEWPORTS)) {
           const { context, violations } = await newContext(browser, { viewport, locale });
           const page = await context.newPage();
