@@ -9,7 +9,8 @@
  *   download broke, and the bytes it received past the quota (a poll every 10 s, so up to
  *   10 s plus the poll's own time);
  * - the other users' long downloads (four on the inbound the newcomer joins, four on the
- *   quota user's inbound, four on a third) that broke meanwhile.
+ *   quota user's inbound, four on a third) that broke meanwhile;
+ * - every poll's duration as the panel reports it (a real core, a few users active).
  *
  * Each size runs with singdeck-core and with a plain sing-box (which restarts for every
  * change, so its other users' downloads are expected to break).
@@ -111,6 +112,8 @@ interface Row {
   pastQuotaKiB: string[];
   dropped: Record<string, string>;
   restarts: number;
+  /** The polls' durations as the panel reports them (a few users active), sorted. */
+  pollMs: number[];
 }
 
 async function run(
@@ -149,11 +152,24 @@ async function run(
     return c;
   };
   try {
-    const status = async () =>
-      (await panel.api<{ core: { state: string; pid: number; restarts: number } }>(
-        "GET",
-        "/status",
-      )).body.core;
+    const fullStatus = async () =>
+      (await panel.api<{
+        core: { state: string; pid: number; restarts: number };
+        stats: { lastPollAt: string | null; lastPollMs: number | null };
+      }>("GET", "/status")).body;
+    const status = async () => (await fullStatus()).core;
+    // Every poll's duration with the real core, read from the status once a second.
+    const polls = new Map<string, number>();
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const { stats } = await fullStatus().catch(() => ({ stats: null }));
+        if (stats?.lastPollAt && stats.lastPollMs !== null) {
+          polls.set(stats.lastPollAt, stats.lastPollMs);
+        }
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    })();
     const others: Array<{ tag: string; d: ReturnType<typeof longDownload> }> = [];
     for (const tag of tags) {
       for (let i = 0; i < 4; i++) {
@@ -239,6 +255,8 @@ async function run(
       dropped[tag] = `${mine.filter((o) => o.d.brokeAt !== null).length}/${mine.length}`;
     }
     for (const o of others) await o.d.stop();
+    sampling = false;
+    await sampler;
     return {
       users,
       core: coreName,
@@ -249,6 +267,7 @@ async function run(
       pastQuotaKiB: past,
       dropped,
       restarts,
+      pollMs: [...polls.values()].sort((a, b) => a - b),
     };
   } finally {
     for (const c of clients) await c.stop();
@@ -276,15 +295,17 @@ for (const users of SIZES) {
   }
 }
 console.log(
-  "| users | core | panel start → serving | user added → connects (client start) | quota crossed → cut off | received past quota | others' downloads broken (x / y / z) | core (re)starts |",
+  "| users | core | panel start → serving | user added → connects (client start) | quota crossed → cut off | received past quota | others' downloads broken (x / y / z) | core (re)starts | polls (median, max; n) |",
 );
-console.log("| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: |");
+console.log("| ---: | --- | ---: | ---: | ---: | ---: | --- | ---: | ---: |");
 for (const r of rows) {
   console.log(
     `| ${r.users} | ${r.core} | ${r.startMs} ms | ${r.addedMs} ms (${r.clientStartMs} ms) | ${
       r.cutMs.join(", ")
     } ms | ${
       r.pastQuotaKiB.join(", ")
-    } KiB | ${r.dropped.x} / ${r.dropped.y} / ${r.dropped.z} | ${r.restarts} |`,
+    } KiB | ${r.dropped.x} / ${r.dropped.y} / ${r.dropped.z} | ${r.restarts} | ${
+      r.pollMs[r.pollMs.length >> 1] ?? "–"
+    }, ${r.pollMs.at(-1) ?? "–"} ms; ${r.pollMs.length} |`,
   );
 }
