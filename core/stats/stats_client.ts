@@ -149,12 +149,8 @@ export class StatsClient {
       const status = response.headers.get("grpc-status");
       if (status !== null && status !== "0") {
         await response.body?.cancel();
-        const code = Number(status) as Status;
         const message = percentDecoded(response.headers.get("grpc-message") ?? "");
-        throw new StatsApiError(
-          `${where} failed QueryStats with ${Status[code] ?? status}: ${message}`,
-          TRANSPORT_FAILURES.has(code) ? "unreachable" : "rejected",
-        );
+        throw new ClientError(QUERY_STATS_PATH, Number(status) as Status, message);
       }
       if (response.status !== 200) {
         await response.body?.cancel();
@@ -166,18 +162,10 @@ export class StatsClient {
       body = new Uint8Array(await response.arrayBuffer());
     } catch (error) {
       if (error instanceof StatsApiError) throw error;
-      if (this.#http2 === client) this.#dropHttp2();
-      if (signal.aborted) {
-        throw new StatsApiError(
-          `${where} did not answer QueryStats within ${this.#deadlineMs} ms`,
-          "timeout",
-          { cause: error },
-        );
-      }
-      const detail = error instanceof Error ? error.message : String(error);
-      throw new StatsApiError(`${where} is unreachable: ${detail}`, "unreachable", {
-        cause: error,
-      });
+      // Worded and classified as the gRPC channel's failures are.
+      const failure = this.#describe("QueryStats", address, error, signal.aborted);
+      if (failure.reason !== "rejected" && this.#http2 === client) this.#dropHttp2();
+      throw failure;
     }
     return countersOf(this.#grpcMessage(body, where));
   }
