@@ -50,6 +50,18 @@ export interface StatsStatus {
   lastExternalResetAt: number | null;
 }
 
+/** The status of stats not polled yet. */
+export const INITIAL_STATS_STATUS: Readonly<StatsStatus> = {
+  state: "idle",
+  reason: "not polled yet",
+  lastPollAt: null,
+  lastPollMs: null,
+  countersSeen: 0,
+  unknownCounters: 0,
+  externalResets: 0,
+  lastExternalResetAt: null,
+};
+
 /**
  * What a change touched, so the core can act on those users and inbounds only (block or
  * unblock a user at once, rebuild one inbound) instead of reloading everything. Without a
@@ -117,16 +129,7 @@ export function idleServices(binary = "sing-box"): Services {
       currentConfig: () => Promise.resolve(null),
     },
     stats: {
-      status: () => ({
-        state: "idle",
-        reason: "sing-box is not running",
-        lastPollAt: null,
-        lastPollMs: null,
-        countersSeen: 0,
-        unknownCounters: 0,
-        externalResets: 0,
-        lastExternalResetAt: null,
-      }),
+      status: () => ({ ...INITIAL_STATS_STATUS, reason: "sing-box is not running" }),
       pollNow: () => Promise.resolve(),
     },
   };

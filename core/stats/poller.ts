@@ -25,7 +25,8 @@ import {
   type StatTargets,
 } from "./accounting.ts";
 import type { Mutex } from "../mutex.ts";
-import type { StatsControl, StatsStatus } from "../services.ts";
+import { INITIAL_STATS_STATUS, type StatsControl, type StatsStatus } from "../services.ts";
+import { PollTimer } from "./poll_timer.ts";
 import { StatsApiError } from "./stats_client.ts";
 
 /** The part of `StatsClient` the poller uses. */
@@ -76,20 +77,9 @@ export class StatsPoller implements StatsControl {
   readonly #log: (message: string) => void;
   #cursors: Map<string, StatCursor> | null = null;
   #targets: StatTargets | null = null;
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #running = false;
-  #loop: Promise<void> | null = null;
+  readonly #timer: PollTimer;
   #lastLimitCheck: number;
-  #status: StatsStatus = {
-    state: "idle",
-    reason: "not polled yet",
-    lastPollAt: null,
-    lastPollMs: null,
-    countersSeen: 0,
-    unknownCounters: 0,
-    externalResets: 0,
-    lastExternalResetAt: null,
-  };
+  #status: StatsStatus = { ...INITIAL_STATS_STATUS };
   #lastLogged = "";
 
   constructor(options: PollerOptions) {
@@ -97,6 +87,7 @@ export class StatsPoller implements StatsControl {
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? ((m) => console.log(`stats: ${m}`));
     this.#lastLimitCheck = this.#now();
+    this.#timer = new PollTimer(options.intervalMs, () => this.pollNow());
   }
 
   status(): StatsStatus {
@@ -131,25 +122,12 @@ export class StatsPoller implements StatsControl {
 
   /** Starts polling every interval; the first poll runs after one interval. */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#schedule();
+    this.#timer.start();
   }
 
   /** Stops polling and waits for a poll in flight. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#loop;
-  }
-
-  #schedule(): void {
-    if (!this.#running) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#loop = this.pollNow().finally(() => this.#schedule());
-    }, this.#o.intervalMs);
+  stop(): Promise<void> {
+    return this.#timer.stop();
   }
 
   /** Polls now, after any poll or config swap in flight. Never throws. */

@@ -6,7 +6,8 @@
  */
 import { type Db, holdWrites } from "../../db/database.ts";
 import type { Mutex } from "../mutex.ts";
-import type { StatsControl, StatsStatus } from "../services.ts";
+import { INITIAL_STATS_STATUS, type StatsControl, type StatsStatus } from "../services.ts";
+import { PollTimer } from "./poll_timer.ts";
 import type { PollOutcome } from "./poller.ts";
 import type { WorkerReply, WorkerRequest } from "./poll_worker.ts";
 
@@ -34,17 +35,6 @@ export interface WorkerPollerOptions {
 
 type Reply = WorkerReply & { logs: string[] };
 
-const INITIAL_STATUS: StatsStatus = {
-  state: "idle",
-  reason: "not polled yet",
-  lastPollAt: null,
-  lastPollMs: null,
-  countersSeen: 0,
-  unknownCounters: 0,
-  externalResets: 0,
-  lastExternalResetAt: null,
-};
-
 export class WorkerPoller implements StatsControl {
   readonly #o: WorkerPollerOptions;
   readonly #now: () => number;
@@ -53,16 +43,15 @@ export class WorkerPoller implements StatsControl {
   readonly #pending = new Map<number, (reply: Reply) => void>();
   #nextId = 1;
   #opened: Promise<Reply>;
-  #status: StatsStatus = { ...INITIAL_STATUS };
-  #timer: ReturnType<typeof setTimeout> | null = null;
-  #running = false;
-  #loop: Promise<void> | null = null;
+  #status: StatsStatus = { ...INITIAL_STATS_STATUS };
+  readonly #timer: PollTimer;
   #closed = false;
 
   constructor(options: WorkerPollerOptions) {
     this.#o = options;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? ((m) => console.log(`stats: ${m}`));
+    this.#timer = new PollTimer(options.intervalMs, () => this.pollNow());
     this.#worker = new Worker(new URL("./poll_worker.ts", import.meta.url), { type: "module" });
     this.#worker.onmessage = (event: MessageEvent<Reply>) => {
       const reply = event.data;
@@ -111,17 +100,12 @@ export class WorkerPoller implements StatsControl {
 
   /** Starts polling every interval; the first poll runs after one interval. */
   start(): void {
-    if (this.#running) return;
-    this.#running = true;
-    this.#schedule();
+    this.#timer.start();
   }
 
   /** Stops polling and waits for a poll in flight. */
-  async stop(): Promise<void> {
-    this.#running = false;
-    if (this.#timer !== null) clearTimeout(this.#timer);
-    this.#timer = null;
-    await this.#loop;
+  stop(): Promise<void> {
+    return this.#timer.stop();
   }
 
   /** Stops polling and ends the worker. */
@@ -131,14 +115,6 @@ export class WorkerPoller implements StatsControl {
     this.#closed = true;
     await this.#call({ type: "close" }).catch(() => {});
     this.#worker.terminate();
-  }
-
-  #schedule(): void {
-    if (!this.#running) return;
-    this.#timer = setTimeout(() => {
-      this.#timer = null;
-      this.#loop = this.pollNow().finally(() => this.#schedule());
-    }, this.#o.intervalMs);
   }
 
   /** Polls now, after any poll or config swap in flight. Never throws. */
