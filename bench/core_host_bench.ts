@@ -22,6 +22,7 @@ import { toUser, usersWithTraffic } from "../db/users.ts";
 import { rowToInbound } from "../db/inbounds.ts";
 import { clientOutbound } from "../core/subscriptions/client_outbound.ts";
 import { seededRandom, seedInbounds, seedUsers } from "./seed.ts";
+import { findBinary } from "./bench_support.ts";
 import { type PanelProcess, startPanelProcess } from "../tests/support/panel_process.ts";
 import {
   freePort,
@@ -34,14 +35,6 @@ const SIZES = (Deno.args[0] ?? "10000,100000").split(",").map(Number);
 const CORES = (Deno.args[1] ?? "singdeck-core,sing-box").split(",");
 const MiB = 1024 * 1024;
 const QUOTA = 4 * MiB, QUOTA_RATE = MiB, QUOTA_RUNS = 4;
-const root = new URL("..", import.meta.url).pathname;
-
-async function findBinary(script: string): Promise<string | null> {
-  const out = await new Deno.Command("bash", { args: [`${root}scripts/${script}`], stderr: "null" })
-    .output().catch(() => null);
-  if (!out?.success) return null;
-  return new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? null;
-}
 
 /** A download through a client that runs until stopped; says whether it broke first. */
 function longDownload(proxyPort: number, url: string, onBytes?: (total: number) => void) {

@@ -10,60 +10,16 @@
  *   WRK_NO_POLLS=1: no polls meanwhile, for comparison)
  */
 import { seedScale, startFakeCore } from "./seed.ts";
+import { panelProcess } from "./bench_support.ts";
 
 const USERS = Number(Deno.args[0] ?? 100_000);
 const SECONDS = Number(Deno.args[1] ?? 15);
 const API_TOKEN = "bench-api-token-0123456789";
 const PASSWORD = "bench admin password";
-const root = new URL("..", import.meta.url).pathname;
 
 if (!(await new Deno.Command("wrk", { args: ["--version"] }).output().catch(() => null))) {
   console.error("wrk not found: apt-get install wrk");
   Deno.exit(1);
-}
-
-/** The panel's process, driven one JSON command at a time (see bench/panel_process.ts). */
-function panelProcess() {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--v8-flags=--expose-gc,--max-semi-space-size=2",
-      `${root}bench/panel_process.ts`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  let queue = Promise.resolve();
-  const send = (cmd: Record<string, unknown>): Promise<Record<string, unknown>> => {
-    const reply = queue.then(async () => {
-      await writer.write(new TextEncoder().encode(JSON.stringify(cmd) + "\n"));
-      while (!buffered.includes("\n")) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error("panel process ended");
-        buffered += value;
-      }
-      const at = buffered.indexOf("\n");
-      const line = JSON.parse(buffered.slice(0, at));
-      buffered = buffered.slice(at + 1);
-      if (line.error) throw new Error(line.error);
-      return line as Record<string, unknown>;
-    });
-    queue = reply.then(() => {}, () => {});
-    return reply;
-  };
-  return {
-    send,
-    async close() {
-      await send({ cmd: "exit" }).catch(() => {});
-      await writer.close().catch(() => {});
-      await child.status;
-    },
-  };
 }
 
 interface WrkResult {

@@ -9,55 +9,9 @@
  *   deno run --allow-all bench/memory_bench.ts [users=100000]
  */
 import { seedScale, startFakeCore } from "./seed.ts";
+import { findBinary, panelProcess } from "./bench_support.ts";
 
 const USERS = Number(Deno.args[0] ?? 100_000);
-const root = new URL("..", import.meta.url).pathname;
-
-async function findBinary(script: string): Promise<string | null> {
-  const out = await new Deno.Command("bash", { args: [`${root}scripts/${script}`], stderr: "null" })
-    .output().catch(() => null);
-  if (!out?.success) return null;
-  return new TextDecoder().decode(out.stdout).trim().split("\n").at(-1) ?? null;
-}
-
-/** A panel process of bench/panel_process.ts, driven one command at a time. */
-function panelProcess() {
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      "--allow-all",
-      "--v8-flags=--expose-gc,--max-semi-space-size=2",
-      `${root}bench/panel_process.ts`,
-    ],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  const writer = child.stdin.getWriter();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let buffered = "";
-  return {
-    async send(cmd: Record<string, unknown>): Promise<Record<string, unknown>> {
-      await writer.write(new TextEncoder().encode(JSON.stringify(cmd) + "\n"));
-      while (!buffered.includes("\n")) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error("panel process ended");
-        buffered += value;
-      }
-      const at = buffered.indexOf("\n");
-      const line = buffered.slice(0, at);
-      buffered = buffered.slice(at + 1);
-      const reply = JSON.parse(line);
-      if (reply.error) throw new Error(reply.error);
-      return reply;
-    },
-    async close() {
-      await this.send({ cmd: "exit" }).catch(() => {});
-      await writer.close().catch(() => {});
-      await child.status;
-    },
-  };
-}
 
 const dataDir = await Deno.makeTempDir({ prefix: "singdeck-memory-" });
 const { dbUrl, namesFile, pairs } = await seedScale(dataDir, USERS);
