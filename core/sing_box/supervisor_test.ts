@@ -151,7 +151,7 @@ Deno.test("Supervisor with a log file: the core holds no pipe to the panel and n
     const r = recorder();
     const binary = await fakeBinary(
       dir,
-      'echo "to stdout"; echo "INFO sing-box started" >&2; env >&2; exec sleep 60',
+      'echo "to stdout"; echo "INFO sing-box started" >&2; env >&2; echo "environment listed" >&2; exec sleep 60',
     );
     const logFile = `${dir}/core.log`;
     Deno.env.set("SINGDECK_TEST_SECRET", "do-not-leak");
@@ -169,6 +169,11 @@ Deno.test("Supervisor with a log file: the core holds no pipe to the panel and n
       assertEquals(await Deno.readLink(`/proc/${pid}/fd/1`), "/dev/null");
       assertEquals(await Deno.readLink(`/proc/${pid}/fd/2`), logFile);
       assertEquals(await Deno.readLink(`/proc/${pid}/fd/0`), "/dev/null");
+      // Ready comes with the started line; the listing after it may reach the file later.
+      await waitFor(
+        "the environment listed in the log",
+        () => s.logLines().includes("environment listed"),
+      );
       const lines = s.logLines();
       assert(lines.includes("INFO sing-box started"), lines.join("\n"));
       assert(!lines.includes("to stdout"), "stdout goes nowhere");
