@@ -140,6 +140,11 @@ class WriteLock {
       release();
     };
   }
+
+  /** Resolves once every holder and waiter before it is done; writes and counts nothing. */
+  async free(): Promise<void> {
+    (await this.#mutex.acquire())();
+  }
 }
 
 const writeLocks = new WeakMap<Db, WriteLock>();
@@ -189,8 +194,7 @@ export async function writeWhenFree(
   waiting.set(key, write);
   if (queued) return;
   const writes = waiting;
-  lock.acquire().then((release) => {
-    release();
+  lock.free().then(() => {
     const latest = writes.get(key);
     writes.delete(key);
     return latest?.();

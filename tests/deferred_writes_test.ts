@@ -4,7 +4,7 @@
  * last use and a subscription fetch are noted once the lock is free, the latest one wins.
  */
 import { assertEquals } from "@std/assert";
-import { holdWrites } from "../db/database.ts";
+import { holdWrites, writeGeneration, writeWhenFree } from "../db/database.ts";
 import { createTestPanel } from "./support/app.ts";
 import { insertInboundRow } from "./support/rows.ts";
 import { waitFor } from "./support/wait.ts";
@@ -85,6 +85,26 @@ Deno.test("a subscription fetch is answered while the write lock is held; the la
     const row = await p.db.selectFrom("users").select(["sub_user_agent"])
       .where("name", "=", "erin").executeTakeFirstOrThrow();
     assertEquals(row.sub_user_agent, "Hiddify/2.5.7", "the latest fetch wins");
+  } finally {
+    await p.close();
+  }
+});
+
+Deno.test("a deferred write counts as one write: waiting for the lock changes no generation", async () => {
+  const p = await createTestPanel();
+  try {
+    const release = await holdWrites(p.db);
+    const before = writeGeneration(p.db)!;
+    let written = false;
+    await writeWhenFree(p.db, "test", async () => {
+      await p.db.updateTable("sessions").set({ last_seen_at: 1 }).execute();
+      written = true;
+    });
+    assertEquals(written, false, "left for later while the lock is held");
+    release();
+    await waitFor("the deferred write", () => written);
+    // The holder's write and the deferred write: kept reads are refreshed twice, not three times.
+    assertEquals(writeGeneration(p.db), before + 2);
   } finally {
     await p.close();
   }
