@@ -565,7 +565,7 @@ Deno.test("GET /users shows status badges, usage bars and expiry for every statu
       '<td class="num"><bdi dir="ltr" title="1,073,741,824 bytes">1.00 GB</bdi></td>' +
         '<td class="num"><bdi dir="ltr" title="268,435,456 bytes">256 MB</bdi></td>',
     );
-    assertStringIncludes(row("ok"), '<span class="truncate" title="vless-main">vless-main</span>');
+    assertStringIncludes(row("ok"), '<span class="truncate inbound-tag" title="vless-main">vless-main</span>');
     // Near the quota and expiring soon are two statuses: used traffic alone makes "near quota".
     assertStringIncludes(row("near"), '<span class="badge near_limit">near quota</span>');
     assertStringIncludes(row("near"), '<svg class="bar near_limit"');

@@ -41,6 +41,8 @@ export interface LayoutProps {
   csrfToken?: string;
   username?: string;
   active?: NavItem;
+  /** A page of wide tables (Users): the main column grows past 1280 px to the screen's width. */
+  wide?: boolean;
   children?: Child;
 }
 
@@ -108,7 +110,9 @@ export function Layout(props: LayoutProps) {
             data-copy-failed={t.common.copyFailed}
           >
           </div>
-          <main id="main" tabindex={-1}>{props.children}</main>
+          <main id="main" tabindex={-1} class={props.wide ? "wide" : undefined}>
+            {props.children}
+          </main>
         </body>
       </html>
     </>

@@ -74,7 +74,7 @@ export function ExpiryDate(props: { expiresAt: number | null; now: number; statu
   return (
     <span title={title}>
       <span class={cls}>{f.date(props.expiresAt)}</span>{" "}
-      <span class="muted">{t.common.paren(f.relative(props.expiresAt, props.now))}</span>
+      <span class="muted expiry-rel">{t.common.paren(f.relative(props.expiresAt, props.now))}</span>
     </span>
   );
 }
@@ -84,7 +84,7 @@ export function InboundList(props: { tags: string[] }) {
   const { t } = useI18n();
   const { tags } = props;
   if (tags.length === 0) return <span class="muted">{t.users.noInbounds}</span>;
-  if (tags.length === 1) return <span class="truncate" title={tags[0]}>{tags[0]}</span>;
+  if (tags.length === 1) return <span class="truncate inbound-tag" title={tags[0]}>{tags[0]}</span>;
   return (
     <details class="popover">
       <summary title={tags.join(", ")}>{t.users.inboundCount(tags.length)}</summary>

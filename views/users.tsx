@@ -332,6 +332,7 @@ export function UsersPage(props: UsersPageProps) {
     <Layout
       title={t.nav.users}
       active="users"
+      wide
       csrfToken={props.csrfToken}
       username={props.username}
     >
