@@ -565,7 +565,10 @@ Deno.test("GET /users shows status badges, usage bars and expiry for every statu
       '<td class="num"><bdi dir="ltr" title="1,073,741,824 bytes">1.00 GB</bdi></td>' +
         '<td class="num"><bdi dir="ltr" title="268,435,456 bytes">256 MB</bdi></td>',
     );
-    assertStringIncludes(row("ok"), '<span class="truncate inbound-tag" title="vless-main">vless-main</span>');
+    assertStringIncludes(
+      row("ok"),
+      '<span class="truncate inbound-tag" title="vless-main">vless-main</span>',
+    );
     // Near the quota and expiring soon are two statuses: used traffic alone makes "near quota".
     assertStringIncludes(row("near"), '<span class="badge near_limit">near quota</span>');
     assertStringIncludes(row("near"), '<svg class="bar near_limit"');
@@ -573,7 +576,7 @@ Deno.test("GET /users shows status badges, usage bars and expiry for every statu
     assertStringIncludes(text(row("soon")), "0 B / ∞");
     assertMatch(
       row("soon"),
-      /<span class="soon-date">\d{4}-\d\d-\d\d<\/span> <span class="muted">\(in 23 h\)<\/span>/,
+      /<span class="soon-date">\d{4}-\d\d-\d\d<\/span> <span class="muted expiry-rel">\(in 23 h\)<\/span>/,
     );
     assertStringIncludes(row("both"), '<span class="badge near_limit">near quota</span>');
     assertStringIncludes(row("over"), '<span class="badge limited">limited</span>');
