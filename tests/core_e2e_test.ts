@@ -392,7 +392,7 @@ testWithEachCore(
       });
       assertEquals(deleted.status, 204);
       await panel.core.settled();
-      const refused = await fetchViaProxy(leaver.proxyPort, `${payload.url}/bytes/1024`)
+      const refused = await fetchViaProxy(leaver, `${payload.url}/bytes/1024`)
         .catch(() => ({ status: 0 }));
       assert(refused.status !== 200, "a deleted user cannot connect");
       const keeper = await panel.client("serving", "keeper");

@@ -49,7 +49,7 @@ testWithEachCore(
       const runs = await runIds(panel);
       const alice = await panel.client("x", "alice");
       const bob = await panel.client("x", "bob");
-      assertEquals((await fetchViaProxy(bob.proxyPort, `${payload.url}/bytes/1024`)).status, 200);
+      assertEquals((await fetchViaProxy(bob, `${payload.url}/bytes/1024`)).status, 200);
       await panel.core.poller.pollNow();
       const before = await userTotals(panel, "alice");
 
@@ -78,13 +78,13 @@ testWithEachCore(
       for (const [tag, name] of [["x", "neighbour3"], ["y", "later17"]]) {
         const client = await panel.client(tag, name);
         assertEquals(
-          (await fetchViaProxy(client.proxyPort, `${payload.url}/bytes/4096`)).status,
+          (await fetchViaProxy(client, `${payload.url}/bytes/4096`)).status,
           200,
         );
       }
       for (const [tag, name, client] of [["x", "bob", bob], ["y", "capped42", null]] as const) {
         const c = client ?? await panel.client(tag, name);
-        const refused = await fetchViaProxy(c.proxyPort, `${payload.url}/bytes/1024`)
+        const refused = await fetchViaProxy(c, `${payload.url}/bytes/1024`)
           .catch(() => ({ status: 0 }));
         assert(refused.status !== 200, `${name} (disabled or over quota) cannot connect`);
       }
@@ -178,13 +178,13 @@ testWithEachCore(
           `${c.tag}: ${past} B past`,
         );
         // New connections (or new streams on the multiplexed / QUIC connection) fail.
-        const again = await fetchViaProxy(client.proxyPort, `${payload.url}/bytes/1024`)
+        const again = await fetchViaProxy(client, `${payload.url}/bytes/1024`)
           .catch(() => ({ status: 0 }));
         assert(again.status !== 200, `${c.tag}: a blocked user opened a new connection or stream`);
         // A traffic reset brings them back at once.
         await panel.api("POST", `/users/${name}/reset-traffic`, undefined, 200);
         await panel.core.settled();
-        const back = await fetchViaProxy(client.proxyPort, `${payload.url}/bytes/${64 * KiB}`);
+        const back = await fetchViaProxy(client, `${payload.url}/bytes/${64 * KiB}`);
         assertEquals(back.status, 200, `${c.tag}: back after the reset`);
       }
       console.log(report.join("\n"));
@@ -232,12 +232,12 @@ testWithEachCore(
       // The restarted core runs the database's config: the over-quota user is not in it, so
       // nothing needs blocking, and the blocked set holds no more than the database says.
       assertEquals(panel.core.status().blockedUsers, 0);
-      const refused = await fetchViaProxy(capped.proxyPort, `${payload.url}/bytes/1024`, {}, 5000)
+      const refused = await fetchViaProxy(capped, `${payload.url}/bytes/1024`, {}, 5000)
         .catch(() => ({ status: 0 }));
       assert(refused.status !== 200, "the over-quota user connected after the core's restart");
       const config = await Deno.readTextFile(`${panel.dataDir}/sing-box.json`);
       assert(!config.includes((await panel.user("capped")).uuid), "capped left the config");
-      assertEquals((await fetchViaProxy(free.proxyPort, `${payload.url}/bytes/1024`)).status, 200);
+      assertEquals((await fetchViaProxy(free, `${payload.url}/bytes/1024`)).status, 200);
 
       // A reset lets them in again on the restarted core.
       await panel.api("POST", "/users/capped/reset-traffic", undefined, 200);
@@ -245,7 +245,7 @@ testWithEachCore(
       await waitFor(
         "capped to connect after the reset",
         async () =>
-          (await fetchViaProxy(capped.proxyPort, `${payload.url}/bytes/1024`, {}, 5000)
+          (await fetchViaProxy(capped, `${payload.url}/bytes/1024`, {}, 5000)
             .catch(() => ({ status: 0 }))).status === 200,
       );
     } finally {

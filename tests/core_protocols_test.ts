@@ -144,7 +144,7 @@ for (const [name, build] of cases) {
         serverLogs = () => `server:\n${server.logs()}\nclient:\n${client.logs()}`;
 
         const download = await fetchViaProxy(
-          client.proxyPort,
+          client,
           `${payload.url}/bytes/${DOWNLOAD_BYTES}`,
         );
         assertEquals(download.status, 200);
@@ -152,7 +152,7 @@ for (const [name, build] of cases) {
         assertEquals(firstDifference(download.body, expectedBytes(DOWNLOAD_BYTES)), -1);
 
         const uploadBody = randomBytes(UPLOAD_BYTES);
-        const uploaded = await fetchViaProxy(client.proxyPort, `${payload.url}/upload`, {
+        const uploaded = await fetchViaProxy(client, `${payload.url}/upload`, {
           method: "POST",
           body: uploadBody,
         });
@@ -170,7 +170,7 @@ for (const [name, build] of cases) {
         );
 
         // The stats API has no authentication: users must not reach it through the proxy.
-        const toApi = await fetchViaProxy(client.proxyPort, `http://127.0.0.1:${apiPort}/`)
+        const toApi = await fetchViaProxy(client, `http://127.0.0.1:${apiPort}/`)
           .catch(() => null);
         assert(toApi === null || toApi.status !== 200);
         await waitForLog(server, `[${pairName}] inbound connection to 127.0.0.1:${apiPort}`);

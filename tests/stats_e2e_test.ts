@@ -96,7 +96,7 @@ async function transfer(client: RunningClient, payload: PayloadServer, up: numbe
     for (let i = 0; i < up; i += 65536) {
       crypto.getRandomValues(body.subarray(i, Math.min(up, i + 65536)));
     }
-    const res = await fetchViaProxy(client.proxyPort, `${payload.url}/upload`, {
+    const res = await fetchViaProxy(client, `${payload.url}/upload`, {
       method: "POST",
       body,
     });
@@ -419,7 +419,7 @@ testWithEachCore(
       });
       const api = await panel.api<{ user: { status: string } }>("GET", "/users/capped");
       assertEquals(api.user.status, "limited");
-      const refused = await fetchViaProxy(client.proxyPort, `${payload.url}/bytes/1024`).catch(
+      const refused = await fetchViaProxy(client, `${payload.url}/bytes/1024`).catch(
         () => ({ status: 0 }),
       );
       assert(refused.status !== 200, "a limited user cannot connect");
