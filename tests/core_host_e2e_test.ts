@@ -54,7 +54,7 @@ testWithEachCore(
       const before = await userTotals(panel, "alice");
 
       const SIZE = 10 * MiB;
-      const download = streamViaProxy(alice.proxyPort, `${payload.url}/paced/${SIZE}/${3 * MiB}`);
+      const download = streamViaProxy(alice, `${payload.url}/paced/${SIZE}/${3 * MiB}`);
       await new Promise((r) => setTimeout(r, 700));
       for (let i = 0; i < 20; i++) {
         await panel.api("POST", "/users", { name: `later${i}`, inbounds: ["y"] });
@@ -162,7 +162,7 @@ testWithEachCore(
         clients.push(client);
         const started = Date.now();
         const cut = await streamViaProxy(
-          client.proxyPort,
+          client,
           `${payload.url}/paced/${16 * MiB}/${RATE}`,
         );
         assert(cut.error !== null, `${c.tag}: the download is cut (got ${cut.received} bytes)`);
@@ -215,7 +215,7 @@ testWithEachCore(
       const free = await panel.client("x", "free");
       clients.push(capped, free);
       const cut = await streamViaProxy(
-        capped.proxyPort,
+        capped,
         `${payload.url}/paced/${8 * MiB}/${2 * MiB}`,
       );
       assert(cut.error !== null, `the over-quota download is cut (got ${cut.received} bytes)`);
