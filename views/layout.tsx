@@ -41,7 +41,7 @@ export interface LayoutProps {
   csrfToken?: string;
   username?: string;
   active?: NavItem;
-  /** A page of wide tables (Users): the main column grows past 1280 px to the screen's width. */
+  /** A page of wide tables (Users): the main column may grow to 1600 px instead of 1280. */
   wide?: boolean;
   children?: Child;
 }
