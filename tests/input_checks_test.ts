@@ -9,7 +9,8 @@ import { type Kysely, sql } from "kysely";
 import { expectJson, snapshotDatabase, type TestPanel, withPanel } from "./support/app.ts";
 import { certificateFiles, tlsFiles } from "./support/tls.ts";
 import { insertUserRows } from "./support/rows.ts";
-import { freeLoopbackPort, realHost } from "../core/port_probe.ts";
+import { realHost } from "../core/port_probe.ts";
+import { freePort } from "./support/sing_box.ts";
 import { hardening } from "../db/migrations/0004_hardening.ts";
 
 type ErrorBody = { error: string; fields: Record<string, string> };
@@ -93,7 +94,7 @@ Deno.test("POST /api/v1/inbounds refuses a listen address this machine does not 
     }
     // Addresses the machine has, and the wildcards, are accepted.
     for (const [tag, listen] of [["any4", "0.0.0.0"], ["any6", "::"], ["local", "127.0.0.1"]]) {
-      const body = { tag, type: "mixed", listen, port: freeLoopbackPort() };
+      const body = { tag, type: "mixed", listen, port: freePort() };
       await expectJson(await p.api("POST", "/api/v1/inbounds", body), 201);
     }
     applied.length = 0;

@@ -6,7 +6,7 @@
  * counters reset externally, so those messages are on the dashboard too). The core is a
  * stand-in: these tests are about the pages, not about sing-box.
  */
-import { freeLoopbackPort } from "../../core/port_probe.ts";
+import { freePort } from "./sing_box.ts";
 import { idleServices, type Services } from "../../core/services.ts";
 import { createTestPanel, type TestPanel } from "./app.ts";
 import { insertUserRows } from "./rows.ts";
@@ -132,7 +132,7 @@ export async function createDemoPanel(
   const api = async (body: Record<string, unknown>) => {
     const res = await p.api("POST", "/api/v1/inbounds", {
       listen: "127.0.0.1",
-      port: freeLoopbackPort(),
+      port: freePort(),
       ...body,
     });
     if (res.status !== 201) throw new Error(`inbound not created: ${await res.text()}`);

@@ -115,19 +115,42 @@ export function requireSingBox(): string {
   return bin;
 }
 
-/** A TCP port on 127.0.0.1 that was free a moment ago. */
-export const freePort = freeLoopbackPort;
+/**
+ * Ports this test module handed out. The kernel may give a port it gave a moment ago again
+ * once it is closed, and a UDP port may have the number of a TCP one: a test that takes a
+ * dozen ports before anything listens on them (subscriptions_e2e_test) once got the same
+ * port for two inbounds, which the panel rightly refused. A port is handed out once.
+ */
+const handedOut = new Set<number>();
 
-/** A UDP port on 127.0.0.1 that was free a moment ago (for QUIC inbounds). */
-export function freeUdpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const socket = dgram.createSocket("udp4");
-    socket.once("error", reject);
-    socket.bind(0, "127.0.0.1", () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
+/** Whether `port` is new to this module (it is then counted as handed out). */
+function handOut(port: number): boolean {
+  if (handedOut.has(port)) return false;
+  handedOut.add(port);
+  return true;
+}
+
+/** A TCP port on 127.0.0.1 that was free a moment ago, not handed out before. */
+export function freePort(): number {
+  for (;;) {
+    const port = freeLoopbackPort();
+    if (handOut(port)) return port;
+  }
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago (for QUIC inbounds), not handed out before. */
+export async function freeUdpPort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const socket = dgram.createSocket("udp4");
+      socket.once("error", reject);
+      socket.bind(0, "127.0.0.1", () => {
+        const { port } = socket.address();
+        socket.close(() => resolve(port));
+      });
     });
-  });
+    if (handOut(port)) return port;
+  }
 }
 
 /** Result of `sing-box check -c`. */
