@@ -23,6 +23,7 @@ import {
   startClient,
   startPayloadServer,
   startSingBox,
+  transferViaProxy,
   waitForLog,
   writeSelfSignedTls,
 } from "./support/sing_box.ts";
@@ -143,7 +144,7 @@ for (const [name, build] of cases) {
         stops.push(client.stop);
         serverLogs = () => `server:\n${server.logs()}\nclient:\n${client.logs()}`;
 
-        const download = await fetchViaProxy(
+        const download = await transferViaProxy(
           client,
           `${payload.url}/bytes/${DOWNLOAD_BYTES}`,
         );
@@ -152,7 +153,7 @@ for (const [name, build] of cases) {
         assertEquals(firstDifference(download.body, expectedBytes(DOWNLOAD_BYTES)), -1);
 
         const uploadBody = randomBytes(UPLOAD_BYTES);
-        const uploaded = await fetchViaProxy(client, `${payload.url}/upload`, {
+        const uploaded = await transferViaProxy(client, `${payload.url}/upload`, {
           method: "POST",
           body: uploadBody,
         });

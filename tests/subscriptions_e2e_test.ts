@@ -27,6 +27,7 @@ import {
   startClient,
   startPayloadServer,
   startSingBox,
+  transferViaProxy,
 } from "./support/sing_box.ts";
 import { certificateFiles } from "./support/tls.ts";
 import { parseShareLink, toSingBoxOutbound } from "./support/share_link_parser.ts";
@@ -101,40 +102,17 @@ function selfSigned(serverName: string): Json {
   return { mode: "self_signed", serverName };
 }
 
-/**
- * One transfer through the proxy, given 20 s. A VLESS Reality Vision upload through a
- * share-link client once stalled for good on loopback (both connections opened, no byte
- * moved, sing-box 1.14.1, 1 run in about 30): a transfer that times out is tried once more
- * on a new connection, and the test says so. (`fetchViaProxy` itself tries again after the
- * Shadowsocks 2022 client's own race.) Failing twice fails the test.
- */
-async function transferOnce(
-  client: ProxyClient,
-  url: string,
-  init: RequestInit = {},
-): Promise<{ status: number; body: Uint8Array }> {
-  try {
-    return await fetchViaProxy(client, url, init, 20_000);
-  } catch (e) {
-    if ((e as Error).name !== "TimeoutError") throw e;
-    console.warn(
-      `transfer to ${url} through :${client.proxyPort} stalled for 20 s; trying once more`,
-    );
-    return await fetchViaProxy(client, url, init, 20_000);
-  }
-}
-
 /** A client sing-box: its local proxy port and its log. */
 type ProxyClient = Pick<RunningClient, "proxyPort" | "logs">;
 
 /** Downloads DOWNLOAD bytes and uploads UPLOAD bytes through the proxy; checks both. */
 async function carryTraffic(client: ProxyClient, payloadUrl: string): Promise<void> {
-  const down = await transferOnce(client, `${payloadUrl}/bytes/${DOWNLOAD}`);
+  const down = await transferViaProxy(client, `${payloadUrl}/bytes/${DOWNLOAD}`);
   assertEquals(down.status, 200);
   assertEquals(down.body.length, DOWNLOAD);
   assertEquals(await sha256Hex(down.body), await sha256Hex(expectedBytes(DOWNLOAD)));
   const body = crypto.getRandomValues(new Uint8Array(UPLOAD));
-  const up = await transferOnce(client, `${payloadUrl}/upload`, { method: "POST", body });
+  const up = await transferViaProxy(client, `${payloadUrl}/upload`, { method: "POST", body });
   assertEquals(up.status, 200);
   assertEquals(JSON.parse(new TextDecoder().decode(up.body)), {
     received: UPLOAD,
