@@ -15,13 +15,13 @@ import type { Inbound, User } from "../../core/model.ts";
 import { clientOutbound } from "../../core/subscriptions/client_outbound.ts";
 import {
   expectedBytes,
-  fetchViaProxy,
   freePort,
   freeUdpPort,
   type PayloadServer,
   requireSingBox,
   type RunningClient,
   startClient,
+  transferViaProxy,
 } from "./sing_box.ts";
 import { TEST_PASSWORD } from "./app.ts";
 
@@ -177,13 +177,16 @@ export async function startLivePanel(
   return panel;
 }
 
-/** Downloads `n` bytes through the client's proxy; throws unless they arrive intact. */
+/**
+ * Downloads `n` bytes through the client's proxy (`transferViaProxy`: a stalled try is
+ * tried once more); throws unless they arrive intact.
+ */
 export async function downloadIntact(
   client: RunningClient,
   payload: PayloadServer,
   n: number,
 ): Promise<void> {
-  const { status, body } = await fetchViaProxy(client.proxyPort, `${payload.url}/bytes/${n}`);
+  const { status, body } = await transferViaProxy(client, `${payload.url}/bytes/${n}`);
   if (status !== 200) throw new Error(`download through the proxy answered ${status}`);
   const expected = expectedBytes(n);
   if (body.length !== n) {
