@@ -529,7 +529,11 @@ export async function transferViaProxy(
     return await fetchViaProxy(client, url, init, timeoutMs);
   } catch (e) {
     if ((e as Error).name !== "TimeoutError") throw e;
-    console.warn(`transfer to ${url} through :${client.proxyPort} stalled; trying once more`);
+    const outbound = [...client.logs().matchAll(/outbound\/([\w-]+)\[/g)].at(-1)?.[1] ?? "?";
+    console.warn(
+      `transfer to ${url} through :${client.proxyPort} (a ${outbound} outbound) stalled; ` +
+        "trying once more",
+    );
     return await fetchViaProxy(client, url, init, timeoutMs);
   }
 }
