@@ -415,6 +415,28 @@ export function startPayloadServer(): PayloadServer {
  */
 const SS2022_CLIENT_SALT_RACE = "bad request salt";
 
+/** A local proxy: its port, or a client from `startClient` (whose log can be read). */
+type Proxy = number | Pick<RunningClient, "proxyPort" | "logs">;
+
+/**
+ * Runs `once` through the proxy; through a client, runs it once more (saying so) when it
+ * answered 502 and the client's log since then shows its own Shadowsocks 2022 race.
+ */
+async function outlastingSaltRace<T extends { status: number }>(
+  proxy: Proxy,
+  url: string,
+  once: (proxyPort: number) => Promise<T>,
+): Promise<T> {
+  if (typeof proxy === "number") return await once(proxy);
+  const logged = proxy.logs().length;
+  const result = await once(proxy.proxyPort);
+  if (result.status !== 502 || !proxy.logs().slice(logged).includes(SS2022_CLIENT_SALT_RACE)) {
+    return result;
+  }
+  console.warn(`the client's Shadowsocks 2022 salt race cut ${url}; trying once more`);
+  return await once(proxy.proxyPort);
+}
+
 export interface StreamedDownload {
   status: number;
   /** Bytes received, each checked against `expectedBytes`. */
@@ -430,18 +452,8 @@ export interface StreamedDownload {
  * received until then. Through a client, the Shadowsocks 2022 client's own race is tried
  * again once, as in `fetchViaProxy`.
  */
-export async function streamViaProxy(
-  proxy: number | Pick<RunningClient, "proxyPort" | "logs">,
-  url: string,
-): Promise<StreamedDownload> {
-  if (typeof proxy === "number") return await streamOnce(proxy, url);
-  const logged = proxy.logs().length;
-  const result = await streamOnce(proxy.proxyPort, url);
-  if (result.status !== 502 || !proxy.logs().slice(logged).includes(SS2022_CLIENT_SALT_RACE)) {
-    return result;
-  }
-  console.warn(`the client's Shadowsocks 2022 salt race cut ${url}; trying once more`);
-  return await streamOnce(proxy.proxyPort, url);
+export function streamViaProxy(proxy: Proxy, url: string): Promise<StreamedDownload> {
+  return outlastingSaltRace(proxy, url, (port) => streamOnce(port, url));
 }
 
 async function streamOnce(proxyPort: number, url: string): Promise<StreamedDownload> {
@@ -476,20 +488,13 @@ async function streamOnce(proxyPort: number, url: string): Promise<StreamedDownl
  * client, a 502 that the client's log puts down to its own Shadowsocks 2022 race
  * (`SS2022_CLIENT_SALT_RACE`) is tried once more, saying so.
  */
-export async function fetchViaProxy(
-  proxy: number | Pick<RunningClient, "proxyPort" | "logs">,
+export function fetchViaProxy(
+  proxy: Proxy,
   url: string,
   init: RequestInit = {},
   timeoutMs = 60_000,
 ): Promise<{ status: number; body: Uint8Array }> {
-  if (typeof proxy === "number") return await fetchOnce(proxy, url, init, timeoutMs);
-  const logged = proxy.logs().length;
-  const result = await fetchOnce(proxy.proxyPort, url, init, timeoutMs);
-  if (result.status !== 502 || !proxy.logs().slice(logged).includes(SS2022_CLIENT_SALT_RACE)) {
-    return result;
-  }
-  console.warn(`the client's Shadowsocks 2022 salt race cut ${url}; trying once more`);
-  return await fetchOnce(proxy.proxyPort, url, init, timeoutMs);
+  return outlastingSaltRace(proxy, url, (port) => fetchOnce(port, url, init, timeoutMs));
 }
 
 async function fetchOnce(
