@@ -12,6 +12,8 @@ const { num, plural } = intlFor("fa");
 const users = (n: number) => `${num(n)} کاربر`;
 /** A verb after a number of people: singular for one, plural otherwise ("شد" / "شدند"). */
 const verb = (n: number, one: string, many: string) => plural(n, { one, other: many });
+/** "n users did not change", the start of every "unchanged" bulk message. */
+const unchanged = (n: number) => `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}`;
 
 function fileProblem(problem: FileProblem, detail: string): string {
   switch (problem) {
@@ -482,29 +484,13 @@ export const fa: Messages = {
       delete: (n) => `${users(n)} حذف ${verb(n, "شد", "شدند")}.`,
     },
     unchanged: {
-      enable: (n) =>
-        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: از قبل فعال ${
-          verb(n, "بود", "بودند")
-        }.`,
-      disable: (n) =>
-        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: از قبل غیرفعال ${
-          verb(n, "بود", "بودند")
-        }.`,
+      enable: (n) => `${unchanged(n)}: از قبل فعال ${verb(n, "بود", "بودند")}.`,
+      disable: (n) => `${unchanged(n)}: از قبل غیرفعال ${verb(n, "بود", "بودند")}.`,
       resetTraffic: null,
-      extendExpiry: (n) =>
-        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: انقضا ${
-          verb(n, "ندارد", "ندارند")
-        }.`,
-      addQuota: (n) =>
-        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: حجمشان نامحدود است.`,
-      assignInbound: (n) =>
-        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: از قبل این اینباند را ${
-          verb(n, "داشت", "داشتند")
-        }.`,
-      unassignInbound: (n) =>
-        `${users(n)} ${verb(n, "تغییری نکرد", "تغییری نکردند")}: این اینباند را ${
-          verb(n, "نداشت", "نداشتند")
-        }.`,
+      extendExpiry: (n) => `${unchanged(n)}: انقضا ${verb(n, "ندارد", "ندارند")}.`,
+      addQuota: (n) => `${unchanged(n)}: حجمشان نامحدود است.`,
+      assignInbound: (n) => `${unchanged(n)}: از قبل این اینباند را ${verb(n, "داشت", "داشتند")}.`,
+      unassignInbound: (n) => `${unchanged(n)}: این اینباند را ${verb(n, "نداشت", "نداشتند")}.`,
       delete: null,
     },
     notApplied: "عملیات گروهی انجام نشد",
