@@ -13,11 +13,11 @@ import {
   browserTestOptions,
   horizontalOverflow,
   launchBrowser,
-  logIn,
   newContext,
   screenshot,
   servePanel,
   VIEWPORTS,
+  visitPages,
 } from "./support/browser.ts";
 import { createDemoPanel, DEMO_PAGES, demoSubscriptionPath, LONG_USER } from "./support/demo.ts";
 
@@ -125,17 +125,8 @@ Deno.test({
             }
             shots.push(await screenshot(page, `${lang}-${name}-${viewport.width}`, dir));
           };
-          await page.goto(`${server.url}/login`);
-          await check("login");
-          await logIn(page, server.url);
-          for (const [name, path] of pages) {
-            const res = await page.goto(`${server.url}${path}`);
-            const expected = name === "not-found" ? 404 : 200;
-            if (res?.status() !== expected) {
-              problems.push(`${lang} ${path} answered ${res?.status()}`);
-            }
-            await page.waitForLoadState("load");
-            await check(name);
+          for (const wrong of await visitPages(page, server.url, pages, check)) {
+            problems.push(`${lang} ${wrong}`);
           }
           if (lang === "fa") {
             // A usage bar fills from the right: its fill's right edge is the bar's right edge.

@@ -10,12 +10,12 @@ import {
   browserTestOptions,
   horizontalOverflow,
   launchBrowser,
-  logIn,
   lowContrastText,
   newContext,
   screenshot,
   servePanel,
   VIEWPORTS,
+  visitPages,
 } from "./support/browser.ts";
 import { createDemoPanel, DEMO_PAGES, demoSubscriptionPath } from "./support/demo.ts";
 
@@ -29,7 +29,7 @@ Deno.test({
     const panel = await createDemoPanel();
     // The users' own subscription pages (no login): one with six servers, one limited.
     // (Before the last page, the 404, whose navigation is checked after the loop.)
-    const pages = [
+    const pages: Array<[string, string]> = [
       ...PAGES.slice(0, -1),
       ["subscription", `${await demoSubscriptionPath(panel)}?format=html`],
       ["subscription-limited", `${await demoSubscriptionPath(panel, "user-01")}?format=html`],
@@ -51,16 +51,6 @@ Deno.test({
               problems.push(`${where}: low contrast ${text}`);
             }
             await screenshot(page, `${name}-${viewport.width}-${colorScheme}`);
-          };
-          await page.goto(`${server.url}/login`);
-          await check("login");
-          await logIn(page, server.url);
-          for (const [name, path] of pages) {
-            const res = await page.goto(`${server.url}${path}`);
-            const expected = name === "not-found" ? 404 : 200;
-            if (res?.status() !== expected) problems.push(`${path} answered ${res?.status()}`);
-            await page.waitForLoadState("load");
-            await check(name);
             if (name === "users" && size === "desktop") {
               // All nine columns in view at 1366 px, the long name and the six inbounds
               // included: the table does not scroll inside its frame.
@@ -68,7 +58,8 @@ Deno.test({
                 .evaluate((wrap) => wrap.scrollWidth - wrap.clientWidth);
               if (hidden > 0) problems.push(`users at 1366 px: ${hidden} px of the table scroll`);
             }
-          }
+          };
+          problems.push(...await visitPages(page, server.url, pages, check));
           // The 404 page keeps the navigation.
           assertEquals(await page.locator("header.topbar nav a").count(), 5);
           for (const v of violations) problems.push(`${size} ${colorScheme}: CSP: ${v}`);

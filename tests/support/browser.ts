@@ -134,6 +134,31 @@ export async function logIn(page: Page, url: string): Promise<void> {
   await page.waitForURL(`${url}/`);
 }
 
+/**
+ * Opens the login page, logs in, then opens each of `pages` ([name, path]) in turn; `check`
+ * gets each page once loaded, the login page as "login". Returns a line per page that
+ * answered another status than expected (404 for "not-found", 200 for the others).
+ */
+export async function visitPages(
+  page: Page,
+  url: string,
+  pages: ReadonlyArray<readonly [string, string]>,
+  check: (name: string) => Promise<void>,
+): Promise<string[]> {
+  const wrong: string[] = [];
+  await page.goto(`${url}/login`);
+  await check("login");
+  await logIn(page, url);
+  for (const [name, path] of pages) {
+    const res = await page.goto(`${url}${path}`);
+    const expected = name === "not-found" ? 404 : 200;
+    if (res?.status() !== expected) wrong.push(`${path} answered ${res?.status()}`);
+    await page.waitForLoadState("load");
+    await check(name);
+  }
+  return wrong;
+}
+
 /** Saves a full-page screenshot under `test-artifacts/screenshots/` (or `dir`); its path. */
 export async function screenshot(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
