@@ -5,7 +5,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { holdWrites, writeGeneration, writeWhenFree } from "../db/database.ts";
-import { createTestPanel } from "./support/app.ts";
+import { createTestPanel, withPanel } from "./support/app.ts";
 import { insertInboundRow } from "./support/rows.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -91,8 +91,7 @@ Deno.test("a subscription fetch is answered while the write lock is held; the la
 });
 
 Deno.test("a deferred write counts as one write: waiting for the lock changes no generation", async () => {
-  const p = await createTestPanel();
-  try {
+  await withPanel(async (p) => {
     const release = await holdWrites(p.db);
     const before = writeGeneration(p.db)!;
     let written = false;
@@ -105,7 +104,5 @@ Deno.test("a deferred write counts as one write: waiting for the lock changes no
     await waitFor("the deferred write", () => written);
     // The holder's write and the deferred write: kept reads are refreshed twice, not three times.
     assertEquals(writeGeneration(p.db), before + 2);
-  } finally {
-    await p.close();
-  }
+  });
 });
