@@ -159,12 +159,25 @@ export async function visitPages(
   return wrong;
 }
 
-/** Saves a full-page screenshot under `test-artifacts/screenshots/` (or `dir`); its path. */
+/**
+ * Saves a full-page screenshot under `test-artifacts/screenshots/` (or `dir`); its path.
+ * A capture takes well under a second here, but headless chromium on a busy machine has
+ * once hung in one after "fonts loaded" until Playwright's 30 s timeout (a CI run): a capture
+ * that takes 15 s is abandoned and tried once more, saying so; a second hang fails the test.
+ */
 export async function screenshot(page: Page, name: string, dir = SCREENSHOT_DIR): Promise<string> {
   await Deno.mkdir(dir, { recursive: true });
   const path = `${dir.replace(/\/?$/, "/")}${name}.png`;
   // caret "initial": hiding the caret would give inputs a style attribute behind the page's back.
-  await page.screenshot({ path, fullPage: true, caret: "initial" });
+  const capture = (timeout: number) =>
+    page.screenshot({ path, fullPage: true, caret: "initial", timeout });
+  try {
+    await capture(15_000);
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== "TimeoutError") throw error;
+    console.warn(`Screenshot "${name}" hung for 15 s in chromium; taking it once more`);
+    await capture(30_000);
+  }
   return path;
 }
 
