@@ -144,7 +144,8 @@ function orderOf(sort: UserSort): RawBuilder<unknown> {
  * The ids of one page's users, in order: the sort's index is walked past the earlier
  * pages reading no more than it must. Without a filter that is the index alone (a
  * covering scan: the name, created and expiry indexes hold the rowid, user_traffic_total
- * holds user_id); a name search reads `users` only; a status filter needs both tables.
+ * holds user_id); a name search in an order of `users` reads `users` only; a status
+ * filter, or a search in traffic order, needs both tables.
  */
 function pageIds(db: Q, options: UserListOptions) {
   const sort = options.sort ?? "name";

@@ -405,7 +405,6 @@ export function startPayloadServer(): PayloadServer {
   return { port, url: `http://127.0.0.1:${port}`, stop: () => server.shutdown() };
 }
 
-/** What a streamed download got before it ended or broke. */
 /**
  * What sing-box 1.14.1's Shadowsocks 2022 client logs when it loses a race of its own: it
  * records its request salt only after writing the request (sing-shadowsocks2 v0.2.1,
@@ -437,6 +436,7 @@ async function outlastingSaltRace<T extends { status: number }>(
   return await once(proxy.proxyPort);
 }
 
+/** What a streamed download got before it ended or broke. */
 export interface StreamedDownload {
   status: number;
   /** Bytes received, each checked against `expectedBytes`. */
@@ -519,10 +519,10 @@ async function fetchOnce(
 /**
  * A transfer that must succeed, through a client from `startClient`: `fetchViaProxy` given
  * `timeoutMs` (20 s), tried once more on a new connection if it stalls, saying so. VLESS
- * with Vision (TLS or Reality) on sing-box 1.14.1 now and then stops moving bytes on
- * loopback (about 1 transfer in 30 on a busy machine: both connections open, the rest of
- * an answer never comes), in the subscriptions and the protocol tests alike. Not for
- * transfers whose bytes are counted exactly: a stalled try may have moved some.
+ * with Vision (TLS or Reality) on sing-box 1.14.1 loses the end of about 1 plaintext
+ * transfer in 100 (README, "Known problems"; scripts/repro_vision_truncation.sh shows it
+ * with sing-box alone): on a kept-alive connection the rest of the answer never comes. Not
+ * for transfers whose bytes are counted exactly: a stalled try may have moved some.
  */
 export async function transferViaProxy(
   client: Pick<RunningClient, "proxyPort" | "logs">,
