@@ -5,7 +5,7 @@
  */
 import { assertEquals } from "@std/assert";
 import { holdWrites, writeGeneration, writeWhenFree } from "../db/database.ts";
-import { createTestPanel, withPanel } from "./support/app.ts";
+import { withPanel } from "./support/app.ts";
 import { insertInboundRow } from "./support/rows.ts";
 import { waitFor } from "./support/wait.ts";
 
@@ -23,8 +23,7 @@ async function within<T>(ms: number, promise: Promise<T>, what: string): Promise
 }
 
 Deno.test("a page whose session is due a touch does not wait for a held write lock; the touch follows", async () => {
-  const p = await createTestPanel();
-  try {
+  await withPanel(async (p) => {
     const stale = Date.now() - 5 * 60_000;
     await p.db.updateTable("sessions").set({ last_seen_at: stale }).execute();
     const release = await holdWrites(p.db);
@@ -44,14 +43,11 @@ Deno.test("a page whose session is due a touch does not wait for a held write lo
         .executeTakeFirstOrThrow();
       return row.last_seen_at > stale;
     });
-  } finally {
-    await p.close();
-  }
+  });
 });
 
 Deno.test("a subscription fetch is answered while the write lock is held; the latest fetch is recorded after", async () => {
-  const p = await createTestPanel();
-  try {
+  await withPanel(async (p) => {
     await insertInboundRow(p.db, { tag: "vless-main", port: 21001 });
     const created = await p.api("POST", "/api/v1/users", {
       name: "erin",
@@ -85,9 +81,7 @@ Deno.test("a subscription fetch is answered while the write lock is held; the la
     const row = await p.db.selectFrom("users").select(["sub_user_agent"])
       .where("name", "=", "erin").executeTakeFirstOrThrow();
     assertEquals(row.sub_user_agent, "Hiddify/2.5.7", "the latest fetch wins");
-  } finally {
-    await p.close();
-  }
+  });
 });
 
 Deno.test("a deferred write counts as one write: waiting for the lock changes no generation", async () => {
